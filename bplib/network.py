@@ -1,0 +1,165 @@
+"""A fully connected network: its parameters, the forward pass, and backpropagation.
+
+Chapter 1 derives the forward pass and chapter 2 backpropagation, line by line against the source
+text's pseudocode. The parameters are plain lists of numpy arrays, one entry per layer.
+
+Indexing. The text numbers layers 1..L and Python counts from 0, so W[0], b[0] are the text's W¹, b¹
+and z[0] is z¹. The activations keep the text's numbering instead: a[0] is a⁰ = x, so `a` has L + 1
+entries and layer l reads a[l] and writes a[l + 1] = σ(z[l]). With that one shift, the text's
+∂L/∂Wˡ = δˡ (aˡ⁻¹)ᵀ becomes `np.outer(delta[l], a[l])`.
+
+Shapes: W[l] is (n_out, n_in), b[l] is (n_out,); one sample x is (n_input,); a batch X is
+(n_samples, n_input) with one sample per row.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _checks
+from .activations import Activation
+from .losses import Loss
+
+__all__ = [
+    "init_params", "forward_propagation", "backpropagation", "output_delta",
+    "forward_batch", "backprop_batch", "predict", "network_loss",
+]
+
+Params = list[np.ndarray]
+
+#: standard deviation of W[l]'s entries for each initialisation scheme (chapter 3 derives them)
+INIT_STD = {
+    "he": lambda n_in, n_out: np.sqrt(2 / n_in),               # the source text's √(2/n_in)
+    "xavier": lambda n_in, n_out: np.sqrt(2 / (n_in + n_out)),  # Glorot & Bengio (2010), normal form
+    "standard": lambda n_in, n_out: 1.0,                       # N(0, 1): too large for deep nets
+}
+
+
+def init_params(architecture: list[int], scheme: str = "he", rng=None) -> tuple[Params, Params]:
+    """Random weights W[l] ~ N(0, std²) and zero biases for layer sizes [n_input, ..., n_output] (chapter 3).
+
+    scheme: "he" (std √(2/n_in), the source text's formula, for ReLU), "xavier" (std √(2/(n_in + n_out)),
+    for tanh and sigmoid; "glorot" is the same), or "standard" (std 1). rng: a seed or a numpy Generator.
+    """
+    sizes = _checks.architecture(architecture)
+    if scheme == "glorot":
+        scheme = "xavier"
+    if scheme not in INIT_STD:
+        raise ValueError(f"scheme: unknown initialisation {scheme!r}; expected one of {sorted(INIT_STD)} "
+                         "or 'glorot'")
+    rng = np.random.default_rng(rng)
+    W, b = [], []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        W.append(rng.normal(0.0, INIT_STD[scheme](n_in, n_out), size=(n_out, n_in)))
+        b.append(np.zeros(n_out))
+    return W, b
+
+
+def forward_propagation(x, W: Params, b: Params, activations) -> tuple[Params, Params]:
+    """The source text's forward pass for one sample x: returns a = [a⁰, ..., aᴸ] and z = [z¹, ..., zᴸ] (chapter 1)."""
+    W, b = _checks.params(W, b)
+    sigma = _checks.activations(activations, len(W))
+    x = _checks.inputs(x, W, "x", ndim=1)
+
+    a = [x]                                  # a[0] ← x: the input is the first "activation"
+    z = []
+    for l in range(len(W)):                  # the text's FOR l = 1 TO L
+        z.append(W[l] @ a[l] + b[l])         # z ← W · a_prev + b: the linear transformation
+        a.append(sigma[l](z[l]))             # a ← σ(z): apply the activation function
+    return a, z
+
+
+def output_delta(z_L: np.ndarray, a_L: np.ndarray, y: np.ndarray, activation: Activation, loss: Loss) -> np.ndarray:
+    """δᴸ = ∂L/∂zᴸ, for one sample or a batch (chapters 2 and 5).
+
+    The source text's δᴸ = ∂L/∂aᴸ ⊙ σ'(zᴸ), generalised by `activation.backward` so that softmax gets its
+    Jacobian. When the output activation is the loss's canonical one (sigmoid+BCE, softmax+CCE,
+    identity+MSE) the product simplifies to ŷ − y, which is also exact where ŷ has saturated to 0 or 1.
+    """
+    if isinstance(activation, loss.canonical_activation):
+        return a_L - y
+    return activation.backward(z_L, a_L, loss.gradient(a_L, y))
+
+
+def backpropagation(x, y, W: Params, b: Params, activations, loss) -> tuple[Params, Params]:
+    """The source text's backpropagation for one sample: returns ∂L/∂W and ∂L/∂b, one array per layer (chapter 2)."""
+    W, b = _checks.params(W, b)
+    sigma = _checks.activations(activations, len(W))
+    loss = _checks.loss(loss, sigma[-1])
+    x = _checks.inputs(x, W, "x", ndim=1)
+    y = _checks.targets(y, W, loss, "y")
+    L = len(W)
+
+    # ========== FORWARD PASS ==========
+    a, z = forward_propagation(x, W, b, sigma)
+
+    # ========== BACKWARD PASS ==========
+    delta = [None] * L
+    # Step 1: output layer error δᴸ = ∂L/∂aᴸ ⊙ σ'(zᴸ)
+    delta[L - 1] = output_delta(z[L - 1], a[L], y, sigma[L - 1], loss)
+    # Step 2: FOR l = L-1 DOWN TO 1: δˡ = ((Wˡ⁺¹)ᵀ δˡ⁺¹) ⊙ σ'(zˡ)
+    for l in range(L - 2, -1, -1):
+        delta[l] = sigma[l].backward(z[l], a[l + 1], W[l + 1].T @ delta[l + 1])
+    # Step 3: ∂L/∂Wˡ = δˡ (aˡ⁻¹)ᵀ, an outer product, and ∂L/∂bˡ = δˡ
+    dW = [np.outer(delta[l], a[l]) for l in range(L)]
+    db = [delta[l] for l in range(L)]
+    return dW, db
+
+
+def forward_batch(X, W: Params, b: Params, activations) -> tuple[Params, Params]:
+    """forward_propagation for every row of X at once: A[l] is (n_samples, n_l), Z[l] likewise (chapter 1)."""
+    W, b = _checks.params(W, b)
+    sigma = _checks.activations(activations, len(W))
+    return _forward_batch(_checks.inputs(X, W, "X", ndim=2), W, b, sigma)
+
+
+def _forward_batch(X: np.ndarray, W: Params, b: Params, sigma: list[Activation]) -> tuple[Params, Params]:
+    A, Z = [X], []
+    for l in range(len(W)):
+        # Row i of A[l] @ W[l].T is (W[l] @ a_i)ᵀ: the per-sample product, for all samples in one call.
+        Z.append(A[l] @ W[l].T + b[l])
+        A.append(sigma[l](Z[l]))
+    return A, Z
+
+
+def backprop_batch(X, Y, W: Params, b: Params, activations, loss) -> tuple[Params, Params]:
+    """The MEAN over the rows of X, Y of backpropagation's gradients, computed in one vectorised pass (chapter 3)."""
+    W, b = _checks.params(W, b)
+    sigma = _checks.activations(activations, len(W))
+    loss = _checks.loss(loss, sigma[-1])
+    X = _checks.inputs(X, W, "X", ndim=2)
+    Y = _checks.targets(Y, W, loss, "Y", n_samples=len(X))
+    dW, db, _ = _backprop_batch(X, Y, W, b, sigma, loss)
+    return dW, db
+
+
+def _backprop_batch(X, Y, W, b, sigma, loss) -> tuple[Params, Params, np.ndarray]:
+    """backprop_batch's algorithm on checked input; also returns the output A[L] for the batch loss."""
+    n, L = len(X), len(W)
+    A, Z = _forward_batch(X, W, b, sigma)
+    Delta = [None] * L                       # row i of Delta[l] is sample i's δ for layer l
+    Delta[L - 1] = output_delta(Z[L - 1], A[L], Y, sigma[L - 1], loss)
+    for l in range(L - 2, -1, -1):
+        # Row-wise (Wᵀ δ)ᵀ = δᵀ W: the same transpose as in backpropagation, applied to every row.
+        Delta[l] = sigma[l].backward(Z[l], A[l + 1], Delta[l + 1] @ W[l + 1])
+    # Σᵢ δᵢ aᵢᵀ over the batch is the single product Deltaᵀ A; dividing by n gives the mean.
+    dW = [Delta[l].T @ A[l] / n for l in range(L)]
+    db = [Delta[l].mean(axis=0) for l in range(L)]
+    return dW, db, A[L]
+
+
+def predict(X, W: Params, b: Params, activations) -> np.ndarray:
+    """The network's output aᴸ for every row of X, shape (n_samples, n_output)."""
+    return forward_batch(X, W, b, activations)[0][-1]
+
+
+def network_loss(X, Y, W: Params, b: Params, activations, loss) -> float:
+    """The loss of one sample (x and y 1-D), or the mean loss over a batch (X and Y 2-D)."""
+    W, b = _checks.params(W, b)
+    sigma = _checks.activations(activations, len(W))
+    loss = _checks.loss(loss, sigma[-1])
+    ndim = np.ndim(X) if np.ndim(X) in (1, 2) else 2
+    X = _checks.inputs(X, W, "X", ndim=ndim)
+    Y = _checks.targets(Y, W, loss, "Y", n_samples=None if ndim == 1 else len(X))
+    A, _ = _forward_batch(np.atleast_2d(X), W, b, sigma)
+    return float(np.mean(loss.value(A[-1], np.atleast_2d(Y))))
