@@ -25,6 +25,7 @@ from .network import (
     output_delta,
     predict,
 )
+from .plotting import draw_network
 from .source import show_source
 from .training import History, TrainingDiverged, clip_by_norm, train
 
@@ -37,5 +38,5 @@ __all__ = [
     "forward_batch", "backprop_batch", "predict", "network_loss",
     "train", "History", "TrainingDiverged", "clip_by_norm",
     "gradcheck", "GradcheckReport", "numerical_gradient", "relative_error",
-    "show_source",
+    "show_source", "draw_network",
 ]
