@@ -1,19 +1,22 @@
-"""bplib: the small numpy library of "Backpropagation, derived and tested".
+"""bplib: the numpy library of "Backpropagation, derived and tested".
 
-Every chapter of the book derives a piece of this library and checks it; the book shows this code,
-never a copy. Layers are numbered 1..L in the text and 0..L-1 here: W[0] is the text's W¹.
+Every chapter of the book derives a piece of this library and checks it;
+the book shows this code, never a copy. Layers are numbered 1..L in the
+text and 0..L-1 here: W[0] is the text's W¹.
 
     import bplib as bp
     W, b = bp.init_params([2, 3, 1], scheme="he", rng=0)
-    a, z = bp.forward_propagation(x, W, b, ["tanh", "sigmoid"])          # chapter 1
-    dW, db = bp.backpropagation(x, y, W, b, ["tanh", "sigmoid"], "bce")  # chapter 2
-    W, b, history = bp.train(X, Y, [2, 3, 1], 0.5, 100, 16,
-                             activations=["tanh", "sigmoid"], loss="bce", rng=0)  # chapter 3
+    acts = ["tanh", "sigmoid"]
+    a, z = bp.forward_propagation(x, W, b, acts)            # chapter 1
+    dW, db = bp.backpropagation(x, y, W, b, acts, "bce")    # chapter 2
+    W, b, history = bp.train(X, Y, [2, 3, 1], 0.5, 100, 16,  # chapter 3
+                             activations=acts, loss="bce", rng=0)
 """
 
 from . import activations, losses
 from .activations import ACTIVATIONS, Activation, get_activation
-from .gradcheck import GradcheckReport, gradcheck, numerical_gradient, relative_error
+from .gradcheck import (GradcheckReport, gradcheck, numerical_gradient,
+                        relative_error)
 from .losses import LOSSES, Loss, get_loss
 from .network import (
     backprop_batch,
@@ -33,7 +36,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "activations", "losses",
-    "Activation", "ACTIVATIONS", "get_activation", "Loss", "LOSSES", "get_loss",
+    "Activation", "ACTIVATIONS", "get_activation",
+    "Loss", "LOSSES", "get_loss",
     "init_params", "forward_propagation", "backpropagation", "output_delta",
     "forward_batch", "backprop_batch", "predict", "network_loss",
     "train", "History", "TrainingDiverged", "clip_by_norm",

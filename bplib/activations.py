@@ -1,31 +1,35 @@
-"""Activation functions σ, their derivatives, and the backward step through them.
+"""Activation functions σ, their derivatives, and the step back through them.
 
-Chapter 4 derives every formula here; chapter 2 uses `backward`, the one thing backpropagation needs
-from an activation: given ∂L/∂a, return ∂L/∂z. For an element-wise σ that is ∂L/∂a ⊙ σ'(z), exactly
-the source text's δ = ∂L/∂a ⊙ σ'(z). Softmax is not element-wise (every output depends on every
-input), so its `backward` multiplies by the transposed Jacobian instead; the source text's formula
-does not cover it.
+Chapter 4 derives every formula here. Chapter 2 uses `backward`, the one
+thing backpropagation needs from an activation: given ∂L/∂a, return ∂L/∂z.
+For an element-wise σ that is ∂L/∂a ⊙ σ'(z), the source text's formula.
+Softmax is not element-wise (every output depends on every input), so its
+`backward` multiplies by the transposed Jacobian instead.
 
-Every function takes one vector z of shape (n,) or a batch Z of shape (n_samples, n); softmax
-normalises along the last axis. Look activations up by name with `get_activation`.
+Each function takes one vector z of shape (n,) or a batch Z of shape
+(n_samples, n); softmax normalises along the last axis. `get_activation`
+looks activations up by name.
 """
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 
 __all__ = [
-    "Activation", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "Softmax", "Identity",
+    "Activation", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "Softmax",
+    "Identity",
     "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softmax", "identity",
     "ACTIVATIONS", "get_activation",
 ]
 
 
 class Activation:
-    """An activation function σ: its value, its derivative σ', and the backward step (chapter 4)."""
+    """An activation σ: value, derivative σ', backward step (chapter 4)."""
 
     name = "activation"
-    #: the interval σ can output, so a loss can check that it can consume it (chapter 5)
+    #: the interval σ maps into, so a loss can check it fits (chapter 5)
     output_range = (-np.inf, np.inf)
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
@@ -39,8 +43,9 @@ class Activation:
         """σ'(z), element by element."""
         raise NotImplementedError
 
-    def backward(self, z: np.ndarray, a: np.ndarray, grad_a: np.ndarray) -> np.ndarray:
-        """∂L/∂z from ∂L/∂a, where a = σ(z): the chain rule through σ (chapter 2)."""
+    def backward(self, z: np.ndarray, a: np.ndarray,
+                 grad_a: np.ndarray) -> np.ndarray:
+        """∂L/∂z from ∂L/∂a, where a = σ(z): the chain rule (chapter 2)."""
         return grad_a * self.derivative(z)
 
     def __repr__(self) -> str:
@@ -54,7 +59,8 @@ class Sigmoid(Activation):
     output_range = (0.0, 1.0)
 
     def value(self, z):
-        # e^(-|z|) never overflows; the two branches are the same function rewritten for z ≥ 0 and z < 0.
+        # e^(-|z|) never overflows; the two branches are the same
+        # function, rewritten for z ≥ 0 and for z < 0.
         e = np.exp(-np.abs(z))
         return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
 
@@ -77,7 +83,7 @@ class Tanh(Activation):
 
 
 class ReLU(Activation):
-    """σ(z) = max(0, z); σ'(z) = 1 for z > 0, else 0 (the source text's choice at the kink z = 0)."""
+    """σ(z) = max(0, z); σ'(z) = 1 for z > 0, else 0 (also at the kink)."""
 
     name = "relu"
     output_range = (0.0, np.inf)
@@ -90,27 +96,34 @@ class ReLU(Activation):
 
 
 def _check_alpha(alpha: float, name: str) -> float:
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.floating, np.integer)):
-        raise TypeError(f"{name}: alpha must be a real number, got {type(alpha).__name__}")
+    if isinstance(alpha, bool) or not isinstance(alpha, Real):
+        raise TypeError(f"{name}: alpha must be a real number, "
+                        f"got {type(alpha).__name__}")
     if not (np.isfinite(alpha) and alpha >= 0):
-        raise ValueError(f"{name}: alpha must be finite and non-negative, got {alpha}")
+        raise ValueError(f"{name}: alpha must be finite and >= 0, "
+                         f"got {alpha}")
     return float(alpha)
 
 
 class LeakyReLU(Activation):
-    """σ(z) = z for z > 0, else αz; σ'(z) = 1 for z > 0, else α. Never a zero gradient when α > 0."""
+    """σ(z) = z for z > 0, else αz; σ'(z) = 1 for z > 0, else α.
+
+    With α > 0 the derivative is never zero, so no neuron can die.
+    """
 
     output_range = (-np.inf, np.inf)
 
     def __init__(self, alpha: float = 0.01):
         self.alpha = _check_alpha(alpha, "LeakyReLU")
-        self.name = "leaky_relu" if self.alpha == 0.01 else f"leaky_relu(alpha={self.alpha:g})"
+        self.name = ("leaky_relu" if self.alpha == 0.01
+                     else f"leaky_relu(alpha={self.alpha:g})")
 
     def value(self, z):
         return np.where(z > 0, z, self.alpha * z)
 
     def derivative(self, z):
-        return np.where(z > 0, 1.0, self.alpha).astype(np.result_type(z, float))
+        return np.where(z > 0, 1.0, self.alpha).astype(
+            np.result_type(z, float))
 
 
 class ELU(Activation):
@@ -118,43 +131,50 @@ class ELU(Activation):
 
     def __init__(self, alpha: float = 1.0):
         self.alpha = _check_alpha(alpha, "ELU")
-        self.name = "elu" if self.alpha == 1.0 else f"elu(alpha={self.alpha:g})"
+        self.name = ("elu" if self.alpha == 1.0
+                     else f"elu(alpha={self.alpha:g})")
         self.output_range = (-self.alpha, np.inf)
 
     def value(self, z):
-        # exp only ever sees z ≤ 0, so the branch np.where discards cannot overflow.
-        return np.where(z > 0, z, self.alpha * np.expm1(np.minimum(z, 0)))
+        # exp only ever sees z ≤ 0, so the discarded branch cannot overflow.
+        negative = self.alpha * np.expm1(np.minimum(z, 0))
+        return np.where(z > 0, z, negative)
 
     def derivative(self, z):
         return np.where(z > 0, 1.0, self.alpha * np.exp(np.minimum(z, 0)))
 
 
 class Softmax(Activation):
-    """σ(z)ᵢ = e^(zᵢ) / Σⱼ e^(zⱼ) along the last axis; its derivative is the Jacobian diag(s) − s sᵀ."""
+    """σ(z)ᵢ = e^(zᵢ) / Σⱼ e^(zⱼ) along the last axis.
+
+    Its derivative is a matrix, the Jacobian diag(s) − s sᵀ with s = σ(z).
+    """
 
     name = "softmax"
     output_range = (0.0, 1.0)
 
     def value(self, z):
-        # Shift invariance: softmax(z) = softmax(z − max z), and the shifted exponents are ≤ 0.
+        # softmax(z) = softmax(z − max z), whose exponents are all ≤ 0.
         e = np.exp(z - np.max(z, axis=-1, keepdims=True))
         return e / np.sum(e, axis=-1, keepdims=True)
 
     def derivative(self, z):
         raise TypeError(
-            "softmax has no element-wise derivative: its derivative is the Jacobian diag(s) - s s^T; "
-            "use softmax.jacobian(z), or softmax.backward(z, a, grad_a) for the chain rule"
-        )
+            "softmax has no element-wise derivative: its derivative is the "
+            "Jacobian diag(s) - s s^T; use softmax.jacobian(z), or "
+            "softmax.backward(z, a, grad_a) for the chain rule")
 
     def jacobian(self, z: np.ndarray) -> np.ndarray:
-        """The n×n matrix ∂sᵢ/∂zⱼ = sᵢ(δᵢⱼ − sⱼ) for one vector z of shape (n,)."""
+        """The n×n matrix ∂sᵢ/∂zⱼ = sᵢ(δᵢⱼ − sⱼ), for one z of shape (n,)."""
         s = self.value(np.asarray(z, dtype=float))
         if s.ndim != 1:
-            raise ValueError(f"z: jacobian takes one vector of shape (n,), got shape {s.shape}")
+            raise ValueError("z: jacobian takes one vector of shape (n,), "
+                             f"got shape {s.shape}")
         return np.diag(s) - np.outer(s, s)
 
     def backward(self, z, a, grad_a):
-        # Jᵀg with J = diag(s) − s sᵀ (symmetric) is s ⊙ (g − (g·s)): O(n) work instead of forming J.
+        # Jᵀg with J = diag(s) − s sᵀ (symmetric) is s ⊙ (g − g·s):
+        # O(n) work, where forming J would take O(n²).
         return a * (grad_a - np.sum(grad_a * a, axis=-1, keepdims=True))
 
 
@@ -175,14 +195,16 @@ elu, softmax, identity = ELU(), Softmax(), Identity()
 
 #: every activation by the name `get_activation` accepts
 ACTIVATIONS: dict[str, Activation] = {
-    act.name: act for act in (sigmoid, tanh, relu, leaky_relu, elu, softmax, identity)
+    act.name: act
+    for act in (sigmoid, tanh, relu, leaky_relu, elu, softmax, identity)
 }
 
 
-def get_activation(spec: str | Activation, argname: str = "activation") -> Activation:
-    """The activation named `spec` (e.g. "relu"), or `spec` itself if it already is one.
+def get_activation(spec: str | Activation,
+                   argname: str = "activation") -> Activation:
+    """The activation named `spec` ("relu", ...), or `spec` if it is one.
 
-    `argname` is the caller's name for the argument, so that an error says which one was wrong.
+    `argname`, the caller's name for the argument, goes into any error.
     """
     if isinstance(spec, Activation):
         return spec
@@ -191,8 +213,7 @@ def get_activation(spec: str | Activation, argname: str = "activation") -> Activ
             return ACTIVATIONS[spec]
         except KeyError:
             raise ValueError(
-                f"{argname}: unknown activation {spec!r}; expected one of {sorted(ACTIVATIONS)}"
-            ) from None
-    raise TypeError(
-        f"{argname}: expected an activation name (str) or an Activation, got {type(spec).__name__}"
-    )
+                f"{argname}: unknown activation {spec!r}; "
+                f"expected one of {sorted(ACTIVATIONS)}") from None
+    raise TypeError(f"{argname}: expected an activation name or an "
+                    f"Activation, got {type(spec).__name__}")

@@ -1,11 +1,12 @@
-"""Loss functions L(ŷ, y) and their gradients ∂L/∂ŷ.
+"""Loss functions L(ŷ, y) and their gradients ∂L/∂ŷ (chapter 5).
 
-Chapter 5 derives them. A loss is per sample, summed over the output units; over a batch,
-`value` returns one loss per sample and the caller takes the mean.
+A loss is per sample, summed over the output units; for a batch, `value`
+returns one loss per sample and the caller takes the mean.
 
-Each loss also names its *canonical* output activation: identity for MSE, sigmoid for BCE, softmax
-for CCE. With that pairing, ∂L/∂ŷ ⊙ σ'(z) collapses to ∂L/∂z = ŷ − y, which is simpler, cheaper and
-numerically safer than the general path; `bplib.network.output_delta` uses it where it applies.
+Each loss names its *canonical* output activation: identity for MSE,
+sigmoid for BCE, softmax for CCE. With that pairing ∂L/∂ŷ ⊙ σ'(z) collapses
+to ∂L/∂z = ŷ − y, which is simpler, cheaper and numerically safer than the
+general path; `bplib.network.output_delta` uses it where it applies.
 """
 
 from __future__ import annotations
@@ -14,17 +15,19 @@ import numpy as np
 
 from .activations import Activation, Identity, Sigmoid, Softmax
 
-__all__ = ["Loss", "MSE", "BCE", "CCE", "mse", "bce", "cce", "LOSSES", "get_loss"]
+__all__ = ["Loss", "MSE", "BCE", "CCE", "mse", "bce", "cce", "LOSSES",
+           "get_loss"]
 
 
 def _clip_probability(y_hat: np.ndarray) -> np.ndarray:
-    # A saturated sigmoid or softmax returns exactly 0 or 1 in floating point; log would give -inf.
+    # A saturated sigmoid or softmax returns exactly 0 or 1 in floating
+    # point, where log gives -inf; one machine epsilon inside keeps L finite.
     eps = np.finfo(np.result_type(y_hat, np.float32)).eps
     return np.clip(y_hat, eps, 1 - eps)
 
 
 class Loss:
-    """A loss: `value(ŷ, y)` per sample, `gradient(ŷ, y)` = ∂L/∂ŷ (chapter 5)."""
+    """A loss: value(ŷ, y) per sample and gradient(ŷ, y) = ∂L/∂ŷ."""
 
     name = "loss"
     #: the output activation with which ∂L/∂z simplifies to ŷ − y
@@ -34,18 +37,18 @@ class Loss:
         return self.value(y_hat, y)
 
     def value(self, y_hat: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """L(ŷ, y), summed over the last axis: a scalar for one sample, shape (n_samples,) for a batch."""
+        """L(ŷ, y) summed over the last axis: one value per sample."""
         raise NotImplementedError
 
     def gradient(self, y_hat: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """∂L/∂ŷ, the same shape as ŷ."""
+        """∂L/∂ŷ, shaped like ŷ."""
         raise NotImplementedError
 
     def check_targets(self, y: np.ndarray, argname: str) -> None:
-        """Raise ValueError if `y` holds targets this loss cannot mean anything with."""
+        """Raise ValueError for targets this loss gives no meaning to."""
 
     def check_output(self, activation: Activation, argname: str) -> None:
-        """Raise ValueError if `activation` can output values this loss cannot take."""
+        """Raise ValueError if `activation` can output what L cannot take."""
 
     def __repr__(self) -> str:
         return self.name
@@ -69,21 +72,24 @@ class _CrossEntropy(Loss):
 
     def check_targets(self, y, argname):
         if np.any((y < 0) | (y > 1)):
-            raise ValueError(
-                f"{argname}: {self.name} needs targets in [0, 1], got values from {y.min():g} to {y.max():g}"
-            )
+            raise ValueError(f"{argname}: {self.name} needs targets in "
+                             f"[0, 1], got values from {y.min():g} to "
+                             f"{y.max():g}")
 
     def check_output(self, activation, argname):
         low, high = activation.output_range
         if low < 0 or high > 1:
             raise ValueError(
-                f"{argname}: loss {self.name!r} needs outputs in [0, 1], but {activation.name!r} "
-                f"can output values in ({low:g}, {high:g}); use 'sigmoid' or 'softmax' as the last activation"
-            )
+                f"{argname}: {self.name!r} needs outputs in [0, 1], but "
+                f"{activation.name!r} outputs values in ({low:g}, {high:g}); "
+                "use 'sigmoid' or 'softmax' as the last activation")
 
 
 class BCE(_CrossEntropy):
-    """L = −Σ [y log ŷ + (1 − y) log(1 − ŷ)]; ∂L/∂ŷ = −y/ŷ + (1 − y)/(1 − ŷ)."""
+    """L = −Σ [y log ŷ + (1 − y) log(1 − ŷ)].
+
+    ∂L/∂ŷ = −y/ŷ + (1 − y)/(1 − ŷ).
+    """
 
     name = "bce"
     canonical_activation = Sigmoid
@@ -98,7 +104,7 @@ class BCE(_CrossEntropy):
 
 
 class CCE(_CrossEntropy):
-    """L = −Σ y log ŷ; ∂L/∂ŷ = −y/ŷ. y is one-hot (or any probability vector)."""
+    """L = −Σ y log ŷ; ∂L/∂ŷ = −y/ŷ. y is one-hot, or any distribution."""
 
     name = "cce"
     canonical_activation = Softmax
@@ -114,9 +120,9 @@ class CCE(_CrossEntropy):
         totals = np.sum(y, axis=-1)
         if not np.allclose(totals, 1.0):
             raise ValueError(
-                f"{argname}: cce needs each target to be a probability vector summing to 1 (e.g. one-hot), "
-                f"got sums from {np.min(totals):g} to {np.max(totals):g}"
-            )
+                f"{argname}: cce needs each target to sum to 1 (one-hot, "
+                f"or a distribution), got sums from {np.min(totals):g} to "
+                f"{np.max(totals):g}")
 
 
 mse, bce, cce = MSE(), BCE(), CCE()
@@ -126,12 +132,14 @@ LOSSES: dict[str, Loss] = {loss.name: loss for loss in (mse, bce, cce)}
 
 
 def get_loss(spec: str | Loss, argname: str = "loss") -> Loss:
-    """The loss named `spec` ("mse", "bce" or "cce"), or `spec` itself if it already is one."""
+    """The loss named `spec` ("mse", "bce", "cce"), or `spec` if it is one."""
     if isinstance(spec, Loss):
         return spec
     if isinstance(spec, str):
         try:
             return LOSSES[spec]
         except KeyError:
-            raise ValueError(f"{argname}: unknown loss {spec!r}; expected one of {sorted(LOSSES)}") from None
-    raise TypeError(f"{argname}: expected a loss name (str) or a Loss, got {type(spec).__name__}")
+            raise ValueError(f"{argname}: unknown loss {spec!r}; expected "
+                             f"one of {sorted(LOSSES)}") from None
+    raise TypeError(f"{argname}: expected a loss name or a Loss, "
+                    f"got {type(spec).__name__}")

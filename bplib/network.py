@@ -1,15 +1,17 @@
-"""A fully connected network: its parameters, the forward pass, and backpropagation.
+"""A fully connected network: its parameters, forward pass, backpropagation.
 
-Chapter 1 derives the forward pass and chapter 2 backpropagation, line by line against the source
-text's pseudocode. The parameters are plain lists of numpy arrays, one entry per layer.
+Chapter 1 derives the forward pass and chapter 2 backpropagation, line by
+line against the source text's pseudocode. The parameters are plain lists
+of numpy arrays, one entry per layer.
 
-Indexing. The text numbers layers 1..L and Python counts from 0, so W[0], b[0] are the text's W¹, b¹
-and z[0] is z¹. The activations keep the text's numbering instead: a[0] is a⁰ = x, so `a` has L + 1
-entries and layer l reads a[l] and writes a[l + 1] = σ(z[l]). With that one shift, the text's
+Indexing. The text numbers layers 1..L and Python counts from 0, so W[0],
+b[0] are the text's W¹, b¹ and z[0] is z¹. The activations keep the text's
+numbering instead: a[0] is a⁰ = x, so `a` has L + 1 entries and layer l
+reads a[l] and writes a[l + 1] = σ(z[l]). With that one shift, the text's
 ∂L/∂Wˡ = δˡ (aˡ⁻¹)ᵀ becomes `np.outer(delta[l], a[l])`.
 
-Shapes: W[l] is (n_out, n_in), b[l] is (n_out,); one sample x is (n_input,); a batch X is
-(n_samples, n_input) with one sample per row.
+Shapes: W[l] is (n_out, n_in) and b[l] is (n_out,); one sample x is
+(n_input,); a batch X is (n_samples, n_input), one sample per row.
 """
 
 from __future__ import annotations
@@ -27,62 +29,82 @@ __all__ = [
 
 Params = list[np.ndarray]
 
-#: standard deviation of W[l]'s entries for each initialisation scheme (chapter 3 derives them)
+#: the standard deviation of W[l]'s entries for each initialisation scheme
+#: (chapter 3 derives them)
 INIT_STD = {
-    "he": lambda n_in, n_out: np.sqrt(2 / n_in),               # the source text's √(2/n_in)
-    "xavier": lambda n_in, n_out: np.sqrt(2 / (n_in + n_out)),  # Glorot & Bengio (2010), normal form
-    "standard": lambda n_in, n_out: 1.0,                       # N(0, 1): too large for deep nets
+    # the source text's √(2/n_in): He et al. (2015), for ReLU
+    "he": lambda n_in, n_out: np.sqrt(2 / n_in),
+    # Glorot & Bengio (2010), normal form, for tanh and sigmoid
+    "xavier": lambda n_in, n_out: np.sqrt(2 / (n_in + n_out)),
+    # N(0, 1): too large for deep networks
+    "standard": lambda n_in, n_out: 1.0,
 }
 
 
-def init_params(architecture: list[int], scheme: str = "he", rng=None) -> tuple[Params, Params]:
-    """Random weights W[l] ~ N(0, std²) and zero biases for layer sizes [n_input, ..., n_output] (chapter 3).
+def init_params(architecture: list[int], scheme: str = "he",
+                rng=None) -> tuple[Params, Params]:
+    """Random weights and zero biases for layer sizes [n_0, ..., n_L].
 
-    scheme: "he" (std √(2/n_in), the source text's formula, for ReLU), "xavier" (std √(2/(n_in + n_out)),
-    for tanh and sigmoid; "glorot" is the same), or "standard" (std 1). rng: a seed or a numpy Generator.
+    W[l] ~ N(0, std²) with std from `scheme` (chapter 3): "he" √(2/n_in),
+    the source text's formula, for ReLU; "xavier" (or "glorot")
+    √(2/(n_in + n_out)), for tanh and sigmoid; "standard" 1.
+    rng: a seed, a numpy Generator, or None for fresh randomness.
     """
     sizes = _checks.architecture(architecture)
     if scheme == "glorot":
         scheme = "xavier"
     if scheme not in INIT_STD:
-        raise ValueError(f"scheme: unknown initialisation {scheme!r}; expected one of {sorted(INIT_STD)} "
-                         "or 'glorot'")
+        raise ValueError(f"scheme: unknown initialisation {scheme!r}; "
+                         f"expected one of {sorted(INIT_STD)} or 'glorot'")
     rng = np.random.default_rng(rng)
     W, b = [], []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        W.append(rng.normal(0.0, INIT_STD[scheme](n_in, n_out), size=(n_out, n_in)))
+        std = INIT_STD[scheme](n_in, n_out)
+        W.append(rng.normal(0.0, std, size=(n_out, n_in)))
         b.append(np.zeros(n_out))
     return W, b
 
 
-def forward_propagation(x, W: Params, b: Params, activations) -> tuple[Params, Params]:
-    """The source text's forward pass for one sample x: returns a = [a⁰, ..., aᴸ] and z = [z¹, ..., zᴸ] (chapter 1)."""
+def forward_propagation(x, W: Params, b: Params,
+                        activations) -> tuple[Params, Params]:
+    """The source text's forward pass for one sample x (chapter 1).
+
+    Returns a = [a⁰, ..., aᴸ] with a⁰ = x, and z = [z¹, ..., zᴸ].
+    """
     W, b = _checks.params(W, b)
     sigma = _checks.activations(activations, len(W))
     x = _checks.inputs(x, W, "x", ndim=1)
 
-    a = [x]                                  # a[0] ← x: the input is the first "activation"
+    a = [x]                           # a[0] ← x: the first "activation"
     z = []
-    for l in range(len(W)):                  # the text's FOR l = 1 TO L
-        z.append(W[l] @ a[l] + b[l])         # z ← W · a_prev + b: the linear transformation
-        a.append(sigma[l](z[l]))             # a ← σ(z): apply the activation function
+    for l in range(len(W)):           # the text's FOR l = 1 TO L
+        z.append(W[l] @ a[l] + b[l])  # z ← W · a_prev + b: linear step
+        a.append(sigma[l](z[l]))      # a ← σ(z): the activation function
     return a, z
 
 
-def output_delta(z_L: np.ndarray, a_L: np.ndarray, y: np.ndarray, activation: Activation, loss: Loss) -> np.ndarray:
-    """δᴸ = ∂L/∂zᴸ, for one sample or a batch (chapters 2 and 5).
+def output_delta(z_L: np.ndarray, a_L: np.ndarray, y: np.ndarray,
+                 activation: Activation, loss: Loss) -> np.ndarray:
+    """δᴸ = ∂L/∂zᴸ for one sample or a batch (chapters 2 and 5).
 
-    The source text's δᴸ = ∂L/∂aᴸ ⊙ σ'(zᴸ), generalised by `activation.backward` so that softmax gets its
-    Jacobian. When the output activation is the loss's canonical one (sigmoid+BCE, softmax+CCE,
-    identity+MSE) the product simplifies to ŷ − y, which is also exact where ŷ has saturated to 0 or 1.
+    The source text's ∂L/∂aᴸ ⊙ σ'(zᴸ), generalised through
+    `activation.backward` so that softmax gets its Jacobian. When the
+    output activation is the loss's canonical one (identity+MSE,
+    sigmoid+BCE, softmax+CCE) the product simplifies to ŷ − y, which also
+    stays exact where ŷ has saturated to 0 or 1.
     """
     if isinstance(activation, loss.canonical_activation):
         return a_L - y
     return activation.backward(z_L, a_L, loss.gradient(a_L, y))
 
 
-def backpropagation(x, y, W: Params, b: Params, activations, loss) -> tuple[Params, Params]:
-    """The source text's backpropagation for one sample: returns ∂L/∂W and ∂L/∂b, one array per layer (chapter 2)."""
+def backpropagation(x, y, W: Params, b: Params, activations,
+                    loss) -> tuple[Params, Params]:
+    """The source text's backpropagation for one sample (chapter 2).
+
+    Returns ∂L/∂W and ∂L/∂b: lists with one array per layer, shaped
+    like W and b.
+    """
     W, b = _checks.params(W, b)
     sigma = _checks.activations(activations, len(W))
     loss = _checks.loss(loss, sigma[-1])
@@ -99,31 +121,42 @@ def backpropagation(x, y, W: Params, b: Params, activations, loss) -> tuple[Para
     delta[L - 1] = output_delta(z[L - 1], a[L], y, sigma[L - 1], loss)
     # Step 2: FOR l = L-1 DOWN TO 1: δˡ = ((Wˡ⁺¹)ᵀ δˡ⁺¹) ⊙ σ'(zˡ)
     for l in range(L - 2, -1, -1):
-        delta[l] = sigma[l].backward(z[l], a[l + 1], W[l + 1].T @ delta[l + 1])
-    # Step 3: ∂L/∂Wˡ = δˡ (aˡ⁻¹)ᵀ, an outer product, and ∂L/∂bˡ = δˡ
+        delta[l] = sigma[l].backward(z[l], a[l + 1],
+                                     W[l + 1].T @ delta[l + 1])
+    # Step 3: ∂L/∂Wˡ = δˡ (aˡ⁻¹)ᵀ, an outer product; ∂L/∂bˡ = δˡ
     dW = [np.outer(delta[l], a[l]) for l in range(L)]
     db = [delta[l] for l in range(L)]
     return dW, db
 
 
-def forward_batch(X, W: Params, b: Params, activations) -> tuple[Params, Params]:
-    """forward_propagation for every row of X at once: A[l] is (n_samples, n_l), Z[l] likewise (chapter 1)."""
+def forward_batch(X, W: Params, b: Params,
+                  activations) -> tuple[Params, Params]:
+    """forward_propagation for every row of X at once (chapter 1).
+
+    Returns A and Z: A[l] and Z[l] hold one row per sample.
+    """
     W, b = _checks.params(W, b)
     sigma = _checks.activations(activations, len(W))
-    return _forward_batch(_checks.inputs(X, W, "X", ndim=2), W, b, sigma)
+    X = _checks.inputs(X, W, "X", ndim=2)
+    return _forward_batch(X, W, b, sigma)
 
 
-def _forward_batch(X: np.ndarray, W: Params, b: Params, sigma: list[Activation]) -> tuple[Params, Params]:
+def _forward_batch(X, W, b, sigma):
     A, Z = [X], []
     for l in range(len(W)):
-        # Row i of A[l] @ W[l].T is (W[l] @ a_i)ᵀ: the per-sample product, for all samples in one call.
+        # Row i of A[l] @ W[l].T is (W[l] @ a_i)ᵀ: every sample's
+        # product at once.
         Z.append(A[l] @ W[l].T + b[l])
         A.append(sigma[l](Z[l]))
     return A, Z
 
 
-def backprop_batch(X, Y, W: Params, b: Params, activations, loss) -> tuple[Params, Params]:
-    """The MEAN over the rows of X, Y of backpropagation's gradients, computed in one vectorised pass (chapter 3)."""
+def backprop_batch(X, Y, W: Params, b: Params, activations,
+                   loss) -> tuple[Params, Params]:
+    """The MEAN over the rows of X, Y of backpropagation's gradients.
+
+    One vectorised pass instead of a loop over samples (chapter 3).
+    """
     W, b = _checks.params(W, b)
     sigma = _checks.activations(activations, len(W))
     loss = _checks.loss(loss, sigma[-1])
@@ -133,33 +166,35 @@ def backprop_batch(X, Y, W: Params, b: Params, activations, loss) -> tuple[Param
     return dW, db
 
 
-def _backprop_batch(X, Y, W, b, sigma, loss) -> tuple[Params, Params, np.ndarray]:
-    """backprop_batch's algorithm on checked input; also returns the output A[L] for the batch loss."""
+def _backprop_batch(X, Y, W, b, sigma, loss):
+    """backprop_batch on checked input; also returns the output A[L]."""
     n, L = len(X), len(W)
     A, Z = _forward_batch(X, W, b, sigma)
-    Delta = [None] * L                       # row i of Delta[l] is sample i's δ for layer l
+    Delta = [None] * L       # row i of Delta[l] is sample i's δ, layer l
     Delta[L - 1] = output_delta(Z[L - 1], A[L], Y, sigma[L - 1], loss)
     for l in range(L - 2, -1, -1):
-        # Row-wise (Wᵀ δ)ᵀ = δᵀ W: the same transpose as in backpropagation, applied to every row.
+        # Row by row, (Wᵀ δ)ᵀ = δᵀ W: backpropagation's transpose,
+        # applied to every sample at once.
         Delta[l] = sigma[l].backward(Z[l], A[l + 1], Delta[l + 1] @ W[l + 1])
-    # Σᵢ δᵢ aᵢᵀ over the batch is the single product Deltaᵀ A; dividing by n gives the mean.
+    # Σᵢ δᵢ aᵢᵀ over the batch is one product, Deltaᵀ A; / n is the mean.
     dW = [Delta[l].T @ A[l] / n for l in range(L)]
     db = [Delta[l].mean(axis=0) for l in range(L)]
     return dW, db, A[L]
 
 
 def predict(X, W: Params, b: Params, activations) -> np.ndarray:
-    """The network's output aᴸ for every row of X, shape (n_samples, n_output)."""
+    """The network's output aᴸ for every row of X: (n_samples, n_L)."""
     return forward_batch(X, W, b, activations)[0][-1]
 
 
 def network_loss(X, Y, W: Params, b: Params, activations, loss) -> float:
-    """The loss of one sample (x and y 1-D), or the mean loss over a batch (X and Y 2-D)."""
+    """The loss of one sample (x, y 1-D) or the mean over a batch (2-D)."""
     W, b = _checks.params(W, b)
     sigma = _checks.activations(activations, len(W))
     loss = _checks.loss(loss, sigma[-1])
-    ndim = np.ndim(X) if np.ndim(X) in (1, 2) else 2
-    X = _checks.inputs(X, W, "X", ndim=ndim)
-    Y = _checks.targets(Y, W, loss, "Y", n_samples=None if ndim == 1 else len(X))
+    batched = np.ndim(X) != 1
+    X = _checks.inputs(X, W, "X", ndim=2 if batched else 1)
+    Y = _checks.targets(Y, W, loss, "Y",
+                        n_samples=len(X) if batched else None)
     A, _ = _forward_batch(np.atleast_2d(X), W, b, sigma)
     return float(np.mean(loss.value(A[-1], np.atleast_2d(Y))))

@@ -1,4 +1,4 @@
-"""Show the library's own code in the book, so that what a chapter shows cannot drift from what it runs."""
+"""Show the library's own code in the book, so it cannot drift from it."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import inspect
 
 
 def show_source(obj):
-    """`obj`'s source code from bplib, syntax-highlighted in Jupyter and in the rendered book (chapter 1).
+    """obj's source code from bplib, highlighted in Jupyter and the book.
 
-    Its plain-text form is the code itself, so nbval fails a notebook whose shown code is out of date.
+    Its plain-text form is the code itself, so nbval fails a notebook whose
+    shown code is out of date (chapter 1).
     """
-    from IPython.display import Code  # imported here: the rest of bplib needs only numpy
+    from IPython.display import Code  # here: the rest needs numpy only
 
     return Code(inspect.getsource(obj), language="python")

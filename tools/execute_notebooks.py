@@ -1,9 +1,10 @@
-"""Re-execute notebooks in place, so that their committed outputs match the library (`make execute`).
+"""Re-execute notebooks in place, so their outputs match the library.
 
-Usage: python tools/execute_notebooks.py book/01_forward_propagation.ipynb [...]
+Usage: python tools/execute_notebooks.py book/01_forward_propagation.ipynb
 
-Each notebook runs top to bottom in a fresh kernel from its own folder, as nbval will run it; a cell
-that raises stops that notebook with the error and leaves the file unchanged.
+`make execute` runs it on every chapter. Each notebook runs top to bottom
+in a fresh kernel, in its own folder, as nbval runs it; a cell that raises
+stops with the error and leaves that notebook's file unchanged.
 """
 
 import sys
@@ -15,9 +16,11 @@ from nbclient import NotebookClient
 
 def execute(path: Path) -> None:
     notebook = nbformat.read(path, as_version=4)
-    # record_timing=False: no per-cell timestamps, so an unchanged result gives an unchanged file.
-    NotebookClient(notebook, timeout=600, kernel_name="python3", record_timing=False,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    # No per-cell timestamps: an unchanged result leaves the file unchanged.
+    client = NotebookClient(notebook, timeout=600, kernel_name="python3",
+                            record_timing=False,
+                            resources={"metadata": {"path": str(path.parent)}})
+    client.execute()
     nbformat.write(notebook, path)
 
 

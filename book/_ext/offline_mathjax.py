@@ -1,8 +1,9 @@
-"""Serve MathJax from the built book itself, so that every formula typesets with no network.
+"""Serve MathJax from the built book, so every formula typesets offline.
 
-MathJax 3 comes from PyPI (the package django-static-mathjax ships the official distribution and
-needs nothing else); this extension copies the parts a TeX-to-HTML page loads into _static/mathjax,
-and _config.yml points Sphinx's mathjax_path there instead of at a CDN.
+MathJax 3 comes from PyPI: the package django-static-mathjax ships the
+official distribution and depends on nothing. This extension copies the
+parts a TeX-to-HTML page loads into _static/mathjax, and _config.yml points
+Sphinx's mathjax_path there instead of at a CDN.
 """
 
 import shutil
@@ -11,7 +12,7 @@ from pathlib import Path
 import mathjax
 
 SOURCE = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
-# tex-chtml.js plus what it loads on demand: TeX extensions, the HTML output's fonts, the menu.
+# tex-chtml.js and what it loads on demand: TeX extensions, fonts, the menu
 PARTS = ["tex-chtml.js", "input", "output", "ui", "a11y"]
 
 
@@ -19,17 +20,17 @@ def copy_mathjax(app, exception):
     if exception is not None or app.builder.format != "html":
         return
     target = Path(app.outdir) / "_static" / "mathjax"
+    target.mkdir(parents=True, exist_ok=True)
     for part in PARTS:
-        source = SOURCE / part
-        if source.is_dir():
-            shutil.copytree(source, target / part, dirs_exist_ok=True)
+        if (SOURCE / part).is_dir():
+            shutil.copytree(SOURCE / part, target / part, dirs_exist_ok=True)
         else:
-            target.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / part)
+            shutil.copy2(SOURCE / part, target / part)
 
 
 def setup(app):
     if not (SOURCE / "tex-chtml.js").is_file():
-        raise RuntimeError(f"MathJax not found at {SOURCE}; pip install -r requirements.txt")
+        raise RuntimeError(f"MathJax not found at {SOURCE}; "
+                           "run pip install -r requirements.txt")
     app.connect("build-finished", copy_mathjax)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
