@@ -15,8 +15,8 @@ text and 0..L-1 here: W[0] is the text's W¹.
 
 from . import activations, losses
 from .activations import ACTIVATIONS, Activation, get_activation
-from .gradcheck import (GradcheckReport, gradcheck, numerical_gradient,
-                        relative_error)
+from .gradient_check import (GradcheckReport, gradcheck, numerical_gradient,
+                             relative_error)
 from .losses import LOSSES, Loss, get_loss
 from .network import (
     backprop_batch,

@@ -137,6 +137,14 @@ def positive_real(value, argname: str) -> float:
     return float(value)
 
 
+def choice(value, options: tuple, argname: str):
+    """`value` if it is one of `options`."""
+    if value not in options:
+        raise ValueError(f"{argname}: expected one of "
+                         f"{', '.join(map(repr, options))}, got {value!r}")
+    return value
+
+
 def architecture(value) -> list[int]:
     """Layer sizes [n_0, ..., n_L]: at least two positive ints."""
     if (isinstance(value, (str, bytes))

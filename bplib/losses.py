@@ -30,8 +30,10 @@ class Loss:
     """A loss: value(ŷ, y) per sample and gradient(ŷ, y) = ∂L/∂ŷ."""
 
     name = "loss"
-    #: the output activation with which ∂L/∂z simplifies to ŷ − y
-    canonical_activation: type[Activation] = Activation
+    #: the output activation with which ∂L/∂z simplifies to ŷ − y. None
+    #: for a loss of your own; a subclass that changes value or gradient
+    #: must set it back to None, or output_delta takes a wrong shortcut.
+    canonical_activation: type[Activation] | None = None
 
     def __call__(self, y_hat: np.ndarray, y: np.ndarray) -> np.ndarray:
         return self.value(y_hat, y)

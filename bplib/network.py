@@ -39,6 +39,8 @@ INIT_STD = {
     # N(0, 1): too large for deep networks
     "standard": lambda n_in, n_out: 1.0,
 }
+#: the names init_params' scheme accepts
+INIT_SCHEMES = (*INIT_STD, "glorot")
 
 
 def init_params(architecture: list[int], scheme: str = "he",
@@ -51,11 +53,9 @@ def init_params(architecture: list[int], scheme: str = "he",
     rng: a seed, a numpy Generator, or None for fresh randomness.
     """
     sizes = _checks.architecture(architecture)
+    _checks.choice(scheme, INIT_SCHEMES, "scheme")
     if scheme == "glorot":
         scheme = "xavier"
-    if scheme not in INIT_STD:
-        raise ValueError(f"scheme: unknown initialisation {scheme!r}; "
-                         f"expected one of {sorted(INIT_STD)} or 'glorot'")
     rng = np.random.default_rng(rng)
     W, b = [], []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
@@ -93,7 +93,8 @@ def output_delta(z_L: np.ndarray, a_L: np.ndarray, y: np.ndarray,
     sigmoid+BCE, softmax+CCE) the product simplifies to ŷ − y, which also
     stays exact where ŷ has saturated to 0 or 1.
     """
-    if isinstance(activation, loss.canonical_activation):
+    # The exact class: a subclass of Sigmoid may compute something else.
+    if type(activation) is loss.canonical_activation:
         return a_L - y
     return activation.backward(z_L, a_L, loss.gradient(a_L, y))
 

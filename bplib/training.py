@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _checks
-from .network import (Params, _backprop_batch, _forward_batch,
-                      backpropagation, init_params)
+from .network import (INIT_SCHEMES, Params, _backprop_batch,
+                      _forward_batch, backpropagation, init_params)
 
 __all__ = ["train", "History", "TrainingDiverged", "clip_by_norm"]
 
@@ -26,11 +26,15 @@ METHODS = ("batched", "per_sample")
 
 
 class TrainingDiverged(FloatingPointError):
-    """The loss became NaN or infinite at `epoch`, `batch` (from 1)."""
+    """The loss became NaN or infinite at `epoch`, `batch` (from 1).
 
-    def __init__(self, message: str, epoch: int, batch: int):
+    `history` holds what was measured up to the last finite epoch.
+    """
+
+    def __init__(self, message: str, epoch: int, batch: int,
+                 history: History):
         super().__init__(message)
-        self.epoch, self.batch = epoch, batch
+        self.epoch, self.batch, self.history = epoch, batch, history
 
 
 @dataclass
@@ -59,11 +63,21 @@ def clip_by_norm(dW: Params, db: Params,
     g is every gradient of dW and db taken together as one vector, so
     clipping shortens it without turning it.
     """
-    norm = np.sqrt(sum(np.sum(g**2) for g in dW + db))
+    norm = _global_norm(dW + db)
     if norm <= max_norm:
         return dW, db
     scale = max_norm / norm
     return [g * scale for g in dW], [g * scale for g in db]
+
+
+def _global_norm(arrays: Params) -> float:
+    """‖g‖ over all arrays as one vector, without overflow in the squares."""
+    largest = max(float(np.max(np.abs(g))) for g in arrays)
+    if largest == 0 or not np.isfinite(largest):
+        return largest
+    # Squaring 1e200 overflows; squaring entries scaled into [-1, 1] cannot.
+    return largest * float(np.sqrt(sum(np.sum((g / largest) ** 2)
+                                       for g in arrays)))
 
 
 def _mean_gradient_per_sample(X, Y, W, b, sigma, loss):
@@ -107,15 +121,12 @@ def train(X, Y, architecture: list[int], learning_rate: float,
     batch_size = _checks.positive_int(batch_size, "batch_size")
     if clip_norm is not None:
         clip_norm = _checks.positive_real(clip_norm, "clip_norm")
-    if method not in METHODS:
-        raise ValueError(f"method: expected one of {METHODS}, got {method!r}")
+    _checks.choice(method, METHODS, "method")
+    _checks.choice(init, INIT_SCHEMES, "init")
     if metric is not None and not callable(metric):
         raise TypeError("metric: expected a function metric(Y, Y_hat), got "
                         f"{type(metric).__name__}")
-    rng = np.random.default_rng(rng)
-
-    W, b = init_params(sizes, init, rng)          # 1. initialise
-    sigma = _checks.activations(activations, len(W))
+    sigma = _checks.activations(activations, len(sizes) - 1)
     loss = _checks.loss(loss, sigma[-1])
     X, Y = _data(X, Y, loss, sizes, "X", "Y")
     history = History()
@@ -123,33 +134,45 @@ def train(X, Y, architecture: list[int], learning_rate: float,
     if validation_data is not None:
         X_val, Y_val = _validation_data(validation_data, loss, sizes)
         sets.append((X_val, Y_val, history.val_loss, history.val_metric))
-    _record(sets, W, b, sigma, loss, metric)
+    rng = np.random.default_rng(rng)
 
+    W, b = init_params(sizes, init, rng)          # 1. initialise
+    _record(sets, W, b, sigma, loss, metric)
     mean_gradient = (_mean_gradient_per_sample if method == "per_sample"
                      else _backprop_batch)
     n_batches = -(-len(X) // batch_size)         # the last may be partial
-    for epoch in range(1, n_epochs + 1):          # 2. the training loop
-        order = rng.permutation(len(X))           # shuffle(X, Y)
-        for k in range(n_batches):
-            batch = order[k * batch_size:(k + 1) * batch_size]
-            # A diverging run overflows on its way to inf; the check
-            # below reports that with its epoch and batch instead.
-            with np.errstate(over="ignore", invalid="ignore"):
+
+    def diverged(value, epoch, batch, when):
+        return TrainingDiverged(
+            f"training diverged: the loss became {value} {when} epoch "
+            f"{epoch}, batch {batch} of {n_batches} (learning_rate="
+            f"{learning_rate:g}); try a lower learning_rate or set "
+            "clip_norm", epoch, batch, history)
+
+    # A diverging run overflows on its way to inf. Rather than a numpy
+    # warning from deep inside, the checks below say where it happened.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for epoch in range(1, n_epochs + 1):      # 2. the training loop
+            order = rng.permutation(len(X))       # shuffle(X, Y)
+            for k in range(n_batches):
+                batch = order[k * batch_size:(k + 1) * batch_size]
                 dW, db, output = mean_gradient(X[batch], Y[batch], W, b,
                                                sigma, loss)
                 batch_loss = float(np.mean(loss.value(output, Y[batch])))
-            if not np.isfinite(batch_loss):
-                raise TrainingDiverged(
-                    f"training diverged: the loss became {batch_loss} at "
-                    f"epoch {epoch}, batch {k + 1} of {n_batches} "
-                    f"(learning_rate={learning_rate:g}); try a lower "
-                    "learning_rate or set clip_norm", epoch, k + 1)
-            if clip_norm is not None:
-                dW, db = clip_by_norm(dW, db, clip_norm)
-            for l in range(len(W)):               # gradient descent step
-                W[l] -= learning_rate * dW[l]
-                b[l] -= learning_rate * db[l]
-        _record(sets, W, b, sigma, loss, metric)
+                if not np.isfinite(batch_loss):
+                    raise diverged(batch_loss, epoch, k + 1, "at")
+                if clip_norm is not None:
+                    dW, db = clip_by_norm(dW, db, clip_norm)
+                for l in range(len(W)):           # gradient descent step
+                    W[l] -= learning_rate * dW[l]
+                    b[l] -= learning_rate * db[l]
+            _record(sets, W, b, sigma, loss, metric)
+            if not np.isfinite(history.loss[-1]):
+                value = history.loss[-1]
+                for values in (history.loss, history.val_loss,
+                               history.metric, history.val_metric):
+                    del values[epoch:]            # keep the finite epochs
+                raise diverged(value, epoch, n_batches, "after the step of")
     return W, b, history                          # 3. return W, b
 
 

@@ -33,6 +33,12 @@ def numerical_gradient(f: Callable[[], float], arrays: list[np.ndarray],
     difference (f(θ + h) − f(θ)) / h has error O(h).
     """
     h = _checks.positive_real(h, "h")
+    for i, array in enumerate(arrays):
+        # θ ± h written into an int array would be rounded to θ.
+        if not (isinstance(array, np.ndarray) and array.dtype.kind == "f"):
+            raise TypeError(f"arrays[{i}]: expected a float numpy array to "
+                            "perturb in place, got "
+                            f"{getattr(array, 'dtype', type(array).__name__)}")
     grads = []
     for array in arrays:
         grad = np.zeros(array.shape)

@@ -1,0 +1,174 @@
+"""The gradient checker: its verdict bands, relative error, central differences, and its report on
+correct and deliberately broken backpropagation."""
+
+import re
+
+import numpy as np
+import pytest
+
+import bplib as bp
+from bplib.gradient_check import GradcheckReport, GradcheckRow, verdict
+from conftest import random_params
+
+
+@pytest.mark.parametrize("error, expected", [(0.0, "good"), (1e-8, "good"), (1e-5, "acceptable near kinks"),
+                                             (1e-3, "suspect"), (1e-1, "wrong"), (1.0, "wrong"), (np.inf, "wrong")])
+def test_verdict_bands(error, expected):
+    assert verdict(error) == expected
+
+
+def test_verdicts_get_worse_as_the_error_grows():
+    order = ["good", "acceptable near kinks", "suspect", "wrong"]
+    ranks = [order.index(verdict(e)) for e in np.logspace(-12, 1, 50)]
+    assert ranks == sorted(ranks) and set(ranks) == {0, 1, 2, 3}
+
+
+def test_relative_error_of_equal_arrays_is_zero(rng):
+    g = rng.normal(size=(3, 4))
+    assert bp.relative_error(g, g.copy()) == 0.0
+
+
+def test_relative_error_of_two_zero_arrays_is_zero():
+    assert bp.relative_error(np.zeros(3), np.zeros(3)) == 0.0
+
+
+def test_relative_error_is_the_norm_of_the_difference_over_the_larger_norm():
+    assert bp.relative_error(np.array([3.0, 4.0]), np.array([0.0, 0.0])) == 1.0
+    assert bp.relative_error(np.array([1.0, 0.0]), np.array([1.1, 0.0])) == pytest.approx(0.1 / 1.1)
+    assert bp.relative_error(np.array([1.1, 0.0]), np.array([1.0, 0.0])) == pytest.approx(0.1 / 1.1)
+
+
+def test_numerical_gradient_of_a_quadratic_is_exact_and_restores_the_arrays(rng):
+    # f = Σ c·A² + Σ B³ has gradient 2cA and 3B²; central differences are exact for quadratics and
+    # off by h² = 1e-10 for the cube.
+    A, B, c = rng.normal(size=(2, 3)), rng.normal(size=4), 1.7
+    A0, B0 = A.copy(), B.copy()
+    gA, gB = bp.numerical_gradient(lambda: c * np.sum(A ** 2) + np.sum(B ** 3), [A, B])
+    np.testing.assert_allclose(gA, 2 * c * A, rtol=1e-8, atol=1e-9)
+    np.testing.assert_allclose(gB, 3 * B ** 2, rtol=1e-8, atol=1e-9)
+    np.testing.assert_array_equal(A, A0)
+    np.testing.assert_array_equal(B, B0)
+
+
+def test_numerical_gradient_of_an_integer_array_is_right_or_refused():
+    # a perturbation θ ± h written into an int array is truncated to θ: never a silently wrong number
+    A = np.array([1, 2, 3])
+    try:
+        (grad,) = bp.numerical_gradient(lambda: float(np.sum(A ** 2)), [A])
+    except (TypeError, ValueError) as error:
+        assert "arrays" in str(error)
+    else:
+        np.testing.assert_allclose(grad, 2 * A, rtol=1e-6)
+
+
+# ---------------------------------------------------------------- gradcheck on a 4-layer network
+ACTIVATIONS = ["tanh", "sigmoid", "elu", "sigmoid"]
+
+
+@pytest.fixture
+def net4(rng):
+    W, b = random_params(rng, [3, 5, 4, 4, 2])
+    return rng.uniform(-1, 1, size=3), rng.uniform(0, 1, size=2), W, b  # x, y, W, b
+
+
+def test_gradcheck_of_correct_backpropagation_is_good_in_every_row(net4):
+    report = bp.gradcheck(*net4, ACTIVATIONS, "bce")
+    assert len(report.rows) == 2 * 4
+    assert [(row.layer, row.param) for row in report.rows] == [(l, p) for l in (1, 2, 3, 4) for p in ("W", "b")]
+    assert all(row.verdict == "good" for row in report.rows), str(report)
+    assert report.ok
+
+
+def test_gradcheck_of_a_batch_uses_the_mean_loss(net4, rng):
+    _, _, W, b = net4
+    X, Y = rng.uniform(-1, 1, size=(6, 3)), rng.uniform(0, 1, size=(6, 2))
+    assert bp.gradcheck(X, Y, W, b, ACTIVATIONS, "bce").max_error < 1e-7
+
+    def summed_not_mean(X, Y, *args):  # the classic bug: forgetting to divide by the batch size
+        dW, db = bp.backprop_batch(X, Y, *args)
+        return [6 * g for g in dW], [6 * g for g in db]
+
+    assert not bp.gradcheck(X, Y, W, b, ACTIVATIONS, "bce", backprop=summed_not_mean).ok
+
+
+def corrupting(layer, corruption):
+    """backpropagation with layer `layer`'s dW (text numbering) corrupted: the bug the report must find."""
+
+    def backprop(x, y, W, b, activations, loss):
+        dW, db = bp.backpropagation(x, y, W, b, activations, loss)
+        dW[layer - 1] = corruption(dW[layer - 1], x, W, b, activations, layer)
+        return dW, db
+
+    return backprop
+
+
+def drop_sigma_prime(dW, x, W, b, activations, layer):
+    """Recompute this layer's dW as if σ'(z) were 1: δ without its derivative factor."""
+    a, z = bp.forward_propagation(x, W, b, activations)
+    sigma_prime = bp.get_activation(activations[layer - 1]).derivative(z[layer - 1])
+    return dW / sigma_prime[:, None]
+
+
+def transpose_the_input(dW, x, W, b, activations, layer):
+    """δ ⊗ aᵀ with a reversed: the right shape, the wrong numbers."""
+    return dW[:, ::-1]
+
+
+def double(dW, *_):
+    return 2 * dW
+
+
+@pytest.mark.parametrize("layer", [1, 2, 3])
+@pytest.mark.parametrize("corruption", [drop_sigma_prime, transpose_the_input, double])
+def test_gradcheck_points_at_the_one_broken_layer(net4, layer, corruption):
+    report = bp.gradcheck(*net4, ACTIVATIONS, "bce", backprop=corrupting(layer, corruption))
+    assert not report.ok
+    assert (report.worst.layer, report.worst.param) == (layer, "W")
+    assert report.worst.verdict in ("suspect", "wrong")
+    others = [row for row in report.rows if (row.layer, row.param) != (layer, "W")]
+    assert all(row.verdict == "good" for row in others), str(report)
+
+
+def test_gradcheck_rejects_a_backprop_that_returns_the_wrong_shape(net4):
+    def transposed(x, y, W, b, activations, loss):
+        dW, db = bp.backpropagation(x, y, W, b, activations, loss)
+        dW[1] = dW[1].T
+        return dW, db
+
+    with pytest.raises(ValueError, match=r"^backprop: returned dW\[1\] of shape \(5, 4\), expected \(4, 5\)"):
+        bp.gradcheck(*net4, ACTIVATIONS, "bce", backprop=transposed)
+
+
+def test_report_prints_a_header_and_one_line_per_row(net4):
+    report = bp.gradcheck(*net4, ACTIVATIONS, "bce", backprop=corrupting(2, double))
+    header, *lines = str(report).splitlines()
+    assert "relative error" in header
+    assert len(lines) == len(report.rows)
+    for line, row in zip(lines, report.rows):
+        layer, param, shape, error, verdict_text = re.fullmatch(r"\s*(\d+)\s+(\w+)\s+(\(.*?\))\s+(\S+)\s+(.+)",
+                                                                line).groups()
+        assert (int(layer), param, shape, verdict_text) == (row.layer, row.param, str(row.shape), row.verdict)
+        assert float(error) == pytest.approx(row.error, rel=0.06)  # printed to two significant digits
+
+
+def test_gradcheck_does_not_change_the_callers_parameters(net4):
+    x, y, W, b = net4
+    W0, b0 = [w.copy() for w in W], [v.copy() for v in b]
+    bp.gradcheck(x, y, W, b, ACTIVATIONS, "bce")
+    for p, q in zip(W + b, W0 + b0):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_gradcheck_never_writes_to_the_callers_arrays(net4):
+    x, y, W, b = net4
+    for array in W + b:
+        array.flags.writeable = False  # any write, even one undone later, would raise
+    assert bp.gradcheck(x, y, W, b, ACTIVATIONS, "bce").ok
+
+
+@pytest.mark.parametrize("errors, ok", [([1e-9, 1e-5, 1e-4], True), ([1e-9, 2e-4], False), ([1e-3], False)])
+def test_report_is_ok_while_every_error_is_at_most_acceptable(errors, ok):
+    report = GradcheckReport([GradcheckRow(l + 1, "W", (1, 1), e) for l, e in enumerate(errors)])
+    assert report.ok is ok
+    assert report.max_error == max(errors)
+    assert report.worst.error == max(errors)
