@@ -1,21 +1,14 @@
-"""Shared fixtures, hypothesis strategies and numerical helpers for bplib's tests.
-
-Test modules import the strategies and helpers with `from conftest import ...` (pytest puts this
-directory on sys.path). Nothing here computes an expected value with bplib: the references are
-central differences, sympy, or arithmetic written out in the test.
-"""
+"""Hypothesis profiles and shared fixtures for bplib's tests (helpers live in support.py)."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
-from hypothesis import strategies as st
 
-import bplib as bp
+from support import Net, random_params, random_targets
 
 # ---------------------------------------------------------------- hypothesis profiles
 # Modest example counts keep the suite fast; on CI (CI set) the examples are also derandomized, so a
@@ -27,86 +20,6 @@ settings.register_profile(
     "ci", max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
-
-# ---------------------------------------------------------------- activations and losses under test
-ELEMENTWISE = ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "identity"]
-HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "elu"]
-#: output activation and loss pairings a network can sensibly be trained with
-OUTPUT_LOSS = [("identity", "mse"), ("sigmoid", "bce"), ("softmax", "cce"), ("sigmoid", "mse"), ("tanh", "mse")]
-#: activations whose derivative jumps at 0: central differences across the kink are meaningless
-KINKED = {"relu", "leaky_relu"}
-
-
-# ---------------------------------------------------------------- numerical references
-def central_derivative(f, z: np.ndarray, h: float = 1e-6) -> np.ndarray:
-    """Element-wise (f(z + h) − f(z − h)) / 2h for an element-wise f."""
-    return (f(z + h) - f(z - h)) / (2 * h)
-
-
-def central_jacobian(f, z: np.ndarray, h: float = 1e-6) -> np.ndarray:
-    """J[i, j] = ∂f_i/∂z_j by central differences; for a scalar f, the gradient (shape of z)."""
-    z = np.asarray(z, dtype=float)
-    columns = []
-    for j in range(z.size):
-        step = np.zeros_like(z)
-        step.flat[j] = h
-        columns.append((np.asarray(f(z + step)) - np.asarray(f(z - step))) / (2 * h))
-    return np.stack(columns, axis=-1)
-
-
-def random_targets(rng: np.random.Generator, loss: str, n_samples: int, n_out: int) -> np.ndarray:
-    """Targets a loss accepts: any reals for mse, values in [0, 1] for bce, one-hot rows for cce."""
-    if loss == "mse":
-        return rng.normal(size=(n_samples, n_out))
-    if loss == "bce":
-        return rng.uniform(0, 1, size=(n_samples, n_out))
-    return np.eye(n_out)[rng.integers(n_out, size=n_samples)]
-
-
-def random_params(rng: np.random.Generator, sizes: list[int], bias_std: float = 0.5):
-    """Moderate weights (std 1/√n_in) and biases, so that no sigmoid or tanh saturates."""
-    W = [rng.normal(0, 1 / np.sqrt(n_in), size=(n_out, n_in)) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
-    b = [rng.normal(0, bias_std, size=n_out) for n_out in sizes[1:]]
-    return W, b
-
-
-# ---------------------------------------------------------------- a random network with data
-@dataclass
-class Net:
-    """A network, its activation names and loss, and a batch X, Y it can be trained on."""
-
-    sizes: list[int]
-    W: list[np.ndarray]
-    b: list[np.ndarray]
-    activations: list[str]
-    loss: str
-    X: np.ndarray
-    Y: np.ndarray
-
-    def min_abs_hidden_z(self) -> float:
-        """The smallest |z| of any kinked hidden unit over the batch (inf if there is none)."""
-        _, Z = bp.forward_batch(self.X, self.W, self.b, self.activations)
-        kinked = [np.abs(Z_l).min() for Z_l, act in zip(Z, self.activations) if act in KINKED]
-        return min(kinked, default=np.inf)
-
-
-@st.composite
-def nets(draw, max_layers: int = 4, max_width: int = 8, max_samples: int = 1) -> Net:
-    """A random architecture (1..max_layers layers, widths 1..max_width), hidden activation, sensible
-    output/loss pairing, moderate parameters and 1..max_samples samples."""
-    n_layers = draw(st.integers(1, max_layers))
-    output, loss = draw(st.sampled_from(OUTPUT_LOSS))
-    hidden = draw(st.sampled_from(HIDDEN))
-    sizes = draw(st.lists(st.integers(1, max_width), min_size=n_layers, max_size=n_layers))
-    # a single softmax unit always outputs 1: its gradient is identically zero, nothing to check
-    sizes.append(draw(st.integers(2 if output == "softmax" else 1, max_width)))
-    n_samples = draw(st.integers(1, max_samples))
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    W, b = random_params(rng, sizes)
-    X = rng.uniform(-1, 1, size=(n_samples, sizes[0]))
-    Y = random_targets(rng, loss, n_samples, sizes[-1])
-    return Net(sizes, W, b, [hidden] * (n_layers - 1) + [output], loss, X, Y)
-
 
 # ---------------------------------------------------------------- fixtures
 @pytest.fixture

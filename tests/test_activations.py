@@ -9,7 +9,7 @@ import sympy as sp
 
 import bplib as bp
 from bplib.activations import ELU, LeakyReLU, leaky_relu, relu, sigmoid, softmax
-from conftest import ELEMENTWISE, central_derivative, central_jacobian
+from support import ELEMENTWISE, central_derivative, central_jacobian
 
 zs = sp.Symbol("z", real=True)
 

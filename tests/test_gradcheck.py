@@ -8,7 +8,7 @@ import pytest
 
 import bplib as bp
 from bplib.gradient_check import GradcheckReport, GradcheckRow, verdict
-from conftest import random_params
+from support import random_params
 
 
 @pytest.mark.parametrize("error, expected", [(0.0, "good"), (1e-8, "good"), (1e-5, "acceptable near kinks"),

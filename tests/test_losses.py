@@ -12,7 +12,7 @@ import bplib as bp
 from bplib.activations import identity, sigmoid, softmax, tanh
 from bplib.losses import bce, cce, mse
 from bplib.network import output_delta
-from conftest import central_jacobian
+from support import central_jacobian
 
 N = 3
 yh_s, y_s = sp.symbols(f"yhat0:{N}", real=True), sp.symbols(f"y0:{N}", real=True)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given
 
 import bplib as bp
-from conftest import nets, random_params
+from support import nets, random_params
 
 
 # ---------------------------------------------------------------- init_params
