@@ -204,7 +204,8 @@ def get_activation(spec: str | Activation,
                    argname: str = "activation") -> Activation:
     """The activation named `spec` ("relu", ...), or `spec` if it is one.
 
-    `argname`, the caller's name for the argument, goes into any error.
+    `argname`, the caller's name for the argument, goes into any error
+    (chapter 4).
     """
     if isinstance(spec, Activation):
         return spec

@@ -30,7 +30,7 @@ def numerical_gradient(f: Callable[[], float], arrays: list[np.ndarray],
 
     f takes no arguments and reads `arrays`, whose entries are perturbed in
     place one at a time and restored. The error is O(h²); a one-sided
-    difference (f(θ + h) − f(θ)) / h has error O(h).
+    difference (f(θ + h) − f(θ)) / h has error O(h) (chapter 2).
     """
     h = _checks.positive_real(h, "h")
     for i, array in enumerate(arrays):
@@ -57,7 +57,7 @@ def numerical_gradient(f: Callable[[], float], arrays: list[np.ndarray],
 def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
     """‖g − n‖ / max(‖g‖, ‖n‖): CS231n's relative error over a whole array.
 
-    0 when both are 0.
+    0 when both are 0 (chapter 2).
     """
     scale = max(np.linalg.norm(analytic), np.linalg.norm(numeric))
     if scale == 0:
@@ -86,7 +86,7 @@ class GradcheckRow:
 
 @dataclass(frozen=True)
 class GradcheckReport:
-    """The per-layer result of `gradcheck`; print it for a table."""
+    """The per-layer result of `gradcheck`, printed as a table (chapter 2)."""
 
     rows: list[GradcheckRow]
 

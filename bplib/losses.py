@@ -27,7 +27,7 @@ def _clip_probability(y_hat: np.ndarray) -> np.ndarray:
 
 
 class Loss:
-    """A loss: value(ŷ, y) per sample and gradient(ŷ, y) = ∂L/∂ŷ."""
+    """A loss: value(ŷ, y) per sample, gradient(ŷ, y) = ∂L/∂ŷ (chapter 5)."""
 
     name = "loss"
     #: the output activation with which ∂L/∂z simplifies to ŷ − y. None
@@ -134,7 +134,7 @@ LOSSES: dict[str, Loss] = {loss.name: loss for loss in (mse, bce, cce)}
 
 
 def get_loss(spec: str | Loss, argname: str = "loss") -> Loss:
-    """The loss named `spec` ("mse", "bce", "cce"), or `spec` if it is one."""
+    """The loss named "mse", "bce" or "cce", or `spec` itself (chapter 5)."""
     if isinstance(spec, Loss):
         return spec
     if isinstance(spec, str):

@@ -184,12 +184,15 @@ def _backprop_batch(X, Y, W, b, sigma, loss):
 
 
 def predict(X, W: Params, b: Params, activations) -> np.ndarray:
-    """The network's output aᴸ for every row of X: (n_samples, n_L)."""
+    """The output aᴸ for every row of X: (n_samples, n_L) (chapter 1)."""
     return forward_batch(X, W, b, activations)[0][-1]
 
 
 def network_loss(X, Y, W: Params, b: Params, activations, loss) -> float:
-    """The loss of one sample (x, y 1-D) or the mean over a batch (2-D)."""
+    """The loss of one sample (x, y 1-D) or the mean over a batch (2-D).
+
+    What the gradients are gradients of (chapters 2 and 3).
+    """
     W, b = _checks.params(W, b)
     sigma = _checks.activations(activations, len(W))
     loss = _checks.loss(loss, sigma[-1])

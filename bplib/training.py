@@ -28,6 +28,8 @@ METHODS = ("batched", "per_sample")
 class TrainingDiverged(FloatingPointError):
     """The loss became NaN or infinite at `epoch`, `batch` (from 1).
 
+    Chapter 3 provokes it with too large a learning rate.
+
     `history` holds what was measured up to the last finite epoch.
     """
 
@@ -40,6 +42,8 @@ class TrainingDiverged(FloatingPointError):
 @dataclass
 class History:
     """What `train` measured: entry 0 is before training, k after epoch k.
+
+    Chapter 3 plots these learning curves.
 
     loss, val_loss: the mean loss over the training and validation set;
     metric, val_metric: metric(Y, Ŷ) on the same sets. A list whose data
