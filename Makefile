@@ -19,7 +19,7 @@ test: $(VENV)/.installed
 execute: $(VENV)/.installed
 	$(BIN)/python tools/execute_notebooks.py book/*.ipynb
 
-$(VENV)/.installed: requirements.txt pyproject.toml
+$(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -r requirements.txt
 	touch $@
