@@ -46,6 +46,10 @@ class Loss:
         """∂L/∂ŷ, shaped like ŷ."""
         raise NotImplementedError
 
+    def mean(self, Y_hat: np.ndarray, Y: np.ndarray) -> float:
+        """The loss of a batch: the mean of the per-sample losses."""
+        return float(np.mean(self.value(Y_hat, Y)))
+
     def check_targets(self, y: np.ndarray, argname: str) -> None:
         """Raise ValueError for targets this loss gives no meaning to."""
 

@@ -201,4 +201,4 @@ def network_loss(X, Y, W: Params, b: Params, activations, loss) -> float:
     Y = _checks.targets(Y, W, loss, "Y",
                         n_samples=len(X) if batched else None)
     A, _ = _forward_batch(np.atleast_2d(X), W, b, sigma)
-    return float(np.mean(loss.value(A[-1], np.atleast_2d(Y))))
+    return loss.mean(A[-1], np.atleast_2d(Y))

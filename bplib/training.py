@@ -162,7 +162,7 @@ def train(X, Y, architecture: list[int], learning_rate: float,
                 batch = order[k * batch_size:(k + 1) * batch_size]
                 dW, db, output = mean_gradient(X[batch], Y[batch], W, b,
                                                sigma, loss)
-                batch_loss = float(np.mean(loss.value(output, Y[batch])))
+                batch_loss = loss.mean(output, Y[batch])
                 if not np.isfinite(batch_loss):
                     raise diverged(batch_loss, epoch, k + 1, "at")
                 if clip_norm is not None:
@@ -184,7 +184,7 @@ def _record(sets, W, b, sigma, loss, metric):
     """Append the current loss (and metric) on each data set to its list."""
     for X, Y, losses, metrics in sets:
         output = _forward_batch(X, W, b, sigma)[0][-1]
-        losses.append(float(np.mean(loss.value(output, Y))))
+        losses.append(loss.mean(output, Y))
         if metric is not None:
             metrics.append(float(metric(Y, output)))
 

@@ -205,3 +205,12 @@ def test_unknown_loss_name_raises_value_error_naming_the_argument():
 def test_loss_of_the_wrong_type_raises_type_error_naming_the_argument():
     with pytest.raises(TypeError, match=r"^criterion: expected a loss name"):
         bp.get_loss(3, "criterion")
+
+
+@pytest.mark.parametrize("loss", [mse, bce, cce], ids=lambda l: l.name)
+def test_the_batch_loss_is_the_mean_of_the_per_sample_losses(loss):
+    rng = np.random.default_rng(3)
+    Y_hat = rng.dirichlet(np.ones(3), size=6)  # rows in (0, 1) summing to 1: valid for all three
+    Y = np.eye(3)[rng.integers(3, size=6)]
+    per_sample = [float(loss.value(y_hat, y)) for y_hat, y in zip(Y_hat, Y)]
+    assert loss.mean(Y_hat, Y) == pytest.approx(sum(per_sample) / len(per_sample), rel=1e-15)
