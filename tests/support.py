@@ -1,4 +1,4 @@
-"""Numerical references, hypothesis strategies and random networks for bplib's tests.
+"""Numerical references, hypothesis strategies, random networks and the book's table of contents, for the tests.
 
 Test modules import these with `from support import ...`. Nothing here computes an expected value
 with bplib: the references are central differences, sympy, or arithmetic written out in the test.
@@ -6,9 +6,12 @@ with bplib: the references are central differences, sympy, or arithmetic written
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+import yaml
 from hypothesis import strategies as st
 
 import bplib as bp
@@ -91,3 +94,28 @@ def nets(draw, max_layers: int = 4, max_width: int = 8, max_samples: int = 1) ->
     X = rng.uniform(-1, 1, size=(n_samples, sizes[0]))
     Y = random_targets(rng, loss, n_samples, sizes[-1])
     return Net(sizes, W, b, [hidden] * (n_layers - 1) + [output], loss, X, Y)
+
+
+# ---------------------------------------------------------------- the book's table of contents
+ROOT = Path(__file__).resolve().parents[1]
+TOC = ROOT / "_toc.yml"
+
+
+def toc_entries(node) -> set[str]:
+    """Every `file:` and `root:` in the table of contents, relative to the repository, without extension."""
+    found = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("file", "root") and isinstance(value, str):
+                found.add(posixpath.splitext(posixpath.normpath(value))[0])
+            else:
+                found |= toc_entries(value)
+    elif isinstance(node, list):
+        for item in node:
+            found |= toc_entries(item)
+    return found
+
+
+def toc_files() -> set[str]:
+    assert TOC.exists(), f"{TOC.name} is missing: Jupyter Book needs it at the repository root"
+    return toc_entries(yaml.safe_load(TOC.read_text()))

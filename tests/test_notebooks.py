@@ -3,39 +3,17 @@ every chapter notebook is in the table of contents, was executed top to bottom i
 holds no error output, and names the python3 kernel."""
 
 import json
-import posixpath
 from pathlib import Path
 
 import pytest
-import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+from support import ROOT, toc_files
+
 BOOK = ROOT / "book"
-TOC = ROOT / "_toc.yml"
 NOTEBOOKS = sorted(
     path for path in BOOK.rglob("*.ipynb")
     if not any(part.startswith((".", "_")) for part in path.relative_to(BOOK).parts)  # checkpoints, _build
 )
-
-
-def toc_entries(node) -> set[str]:
-    """Every `file:` and `root:` in the table of contents, relative to the repository, without extension."""
-    found = set()
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in ("file", "root") and isinstance(value, str):
-                found.add(posixpath.splitext(posixpath.normpath(value))[0])
-            else:
-                found |= toc_entries(value)
-    elif isinstance(node, list):
-        for item in node:
-            found |= toc_entries(item)
-    return found
-
-
-def toc() -> set[str]:
-    assert TOC.exists(), f"{TOC.name} is missing: Jupyter Book needs it at the repository root"
-    return toc_entries(yaml.safe_load(TOC.read_text()))
 
 
 def code_cells(path: Path) -> list[dict]:
@@ -51,7 +29,7 @@ def test_the_book_has_chapter_notebooks():
 
 
 def test_every_file_in_the_toc_exists():
-    for entry in toc():
+    for entry in toc_files():
         candidates = [ROOT / (entry + suffix) for suffix in (".ipynb", ".md")]
         assert any(path.exists() for path in candidates), \
             f"_toc.yml names {entry!r}, which is neither .ipynb nor .md"
@@ -60,7 +38,7 @@ def test_every_file_in_the_toc_exists():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_notebook_is_listed_in_the_toc(path):
     entry = path.relative_to(ROOT).with_suffix("").as_posix()
-    assert entry in toc(), f"{entry} is not in _toc.yml, so the book would not show it"
+    assert entry in toc_files(), f"{entry} is not in _toc.yml, so the book would not show it"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
