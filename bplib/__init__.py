@@ -28,7 +28,7 @@ from .network import (
     output_delta,
     predict,
 )
-from .plotting import draw_network
+from .plotting import draw_network, use_book_style
 from .source import show_source
 from .training import History, TrainingDiverged, clip_by_norm, train
 
@@ -42,5 +42,5 @@ __all__ = [
     "forward_batch", "backprop_batch", "predict", "network_loss",
     "train", "History", "TrainingDiverged", "clip_by_norm",
     "gradcheck", "GradcheckReport", "numerical_gradient", "relative_error",
-    "show_source", "draw_network",
+    "show_source", "draw_network", "use_book_style",
 ]

@@ -1,15 +1,44 @@
-"""Figures the chapters share, so every chapter draws a network alike."""
+"""Figures the chapters share: one style, and the network diagram."""
 
 from __future__ import annotations
 
 import numpy as np
+
+# One look for every figure in the book. Sizes suit the book's text column
+# (about 700 px wide).
+BOOK_STYLE = {
+    "figure.figsize": (6.4, 4.0),
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+    "font.size": 11,
+    "axes.titlesize": 12,
+    "axes.labelsize": 11,
+    "legend.fontsize": 10,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "legend.frameon": False,
+    "image.cmap": "viridis",
+    "figure.constrained_layout.use": True,
+}
+
+
+def use_book_style() -> None:
+    """Apply the book's figure style to matplotlib (every chapter's first
+    cell calls this, so that figures look alike across the book)."""
+    import matplotlib.pyplot as plt
+
+    # Colours from matplotlib's colour-blind-safe Tableau style.
+    plt.style.use(["default", "tableau-colorblind10", BOOK_STYLE])
 
 
 def draw_network(W: list[np.ndarray], ax=None, weight_labels: bool = False,
                  layer_names: bool = True):
     """Draw a network: a column of neurons per layer, a line per weight.
 
-    A line's width grows with |w|; blue is positive, red negative.
+    A line's width grows with the weight's size; blue is positive, red
+    negative.
     weight_labels writes each w on its line (legible for small networks
     only). Returns the matplotlib Axes (chapter 1).
     """

@@ -3,6 +3,7 @@ every chapter notebook is in the table of contents, was executed top to bottom i
 holds no error output, and names the python3 kernel."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,22 @@ def test_notebook_has_no_error_output(path):
 def test_notebook_runs_on_the_python3_kernel(path):
     kernelspec = json.loads(path.read_text())["metadata"].get("kernelspec", {})
     assert kernelspec.get("name") == "python3", f"kernelspec {kernelspec}"
+
+
+def markdown(path: Path) -> str:
+    return "\n".join(source(cell) for cell in json.loads(path.read_text())["cells"]
+                     if cell["cell_type"] == "markdown")
+
+
+CHAPTERS = [path for path in NOTEBOOKS if path.name[:2].isdigit()]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_chapter_has_exercises_each_with_a_solution(path):
+    # sphinx-exercise's gated form: {solution-start} label ... code cells ... {solution-end}
+    text = markdown(path)
+    exercises = re.findall(r"```\{exercise\}[^\n]*\n:label: (\S+)", text)
+    solutions = re.findall(r"```\{solution-start\} (\S+)", text)
+    assert len(exercises) >= 3, f"{len(exercises)} exercises; every chapter has at least 3"
+    assert solutions == exercises, f"exercises {exercises} but solutions to {solutions}"
+    assert text.count("```{solution-end}") == len(solutions), "a {solution-start} is never closed"
