@@ -7,13 +7,20 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: book test execute clean
+.PHONY: book test execute clean chromium
 
 book: $(VENV)/.installed
 	$(BIN)/jupyter-book build --all -W -n --keep-going .
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed chromium
 	$(BIN)/pytest
+
+# tests/test_browser.py opens the built book in Debian's Chromium (Playwright drives it; it downloads
+# no browser of its own). Installed here when missing and we may (root, apt); otherwise those tests
+# say how to install it, and skip (on CI, where CI is set, they fail instead).
+chromium:
+	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 # Re-execute every notebook in place after a change to bplib; commit the new outputs.
 execute: $(VENV)/.installed

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 
-from support import Net, random_params, random_targets
+from support import ROOT, Net, random_params, random_targets
 
 # ---------------------------------------------------------------- hypothesis profiles
 # Modest example counts keep the suite fast; on CI (CI set) the examples are also derandomized, so a
@@ -35,3 +38,16 @@ def small_net() -> Net:
     W, b = random_params(rng, sizes)
     X = rng.uniform(-1, 1, size=(5, 3))
     return Net(sizes, W, b, ["tanh", "sigmoid"], "bce", X, random_targets(rng, "bce", 5, 2))
+
+
+@pytest.fixture(scope="session")
+def html(tmp_path_factory) -> Path:
+    """The book, built strictly (-W -n) into a temporary folder: the HTML root."""
+    out = tmp_path_factory.mktemp("book")
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    result = subprocess.run(
+        [str(jupyter_book), "build", "--all", "-W", "-n", "--keep-going",
+         "--path-output", str(out), str(ROOT)],
+        capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return out / "_build" / "html"

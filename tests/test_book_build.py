@@ -1,29 +1,13 @@
 """The built book: it builds without a warning, and it needs no network to show.
 
-One strict build into a temporary folder serves every test here.
+One strict build into a temporary folder (the `html` fixture, conftest.py) serves every test here;
+tests/test_browser.py opens the same pages in a real browser.
 """
 
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
-from pathlib import Path
 
-import pytest
-
-from support import ROOT, toc_files
-
-
-@pytest.fixture(scope="module")
-def html(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("book")
-    jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    result = subprocess.run(
-        [str(jupyter_book), "build", "--all", "-W", "-n", "--keep-going",
-         "--path-output", str(out), str(ROOT)],
-        capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return out / "_build" / "html"
+from support import toc_files
 
 
 class Resources(HTMLParser):
@@ -64,3 +48,26 @@ def test_math_is_served_by_the_book_itself(html):
     # CommonHTML output needs its web fonts next to it.
     fonts = list((html / "_static" / "mathjax" / "output").rglob("*.woff"))
     assert fonts, "MathJax's fonts were not copied"
+
+
+def test_api_page_documents_every_public_name(html):
+    import bplib
+
+    page = (html / "book" / "api.html").read_text(encoding="utf-8")
+    documented = set(re.findall(r'id="bplib\.[\w.]*?\.?(\w+)"', page))
+    public = {name for name in bplib.__all__ if not isinstance(getattr(bplib, name), type(bplib))}
+    assert public <= documented, f"not on the API page: {sorted(public - documented)}"
+
+
+def test_api_docstrings_link_back_to_their_chapters(html):
+    # Every chapter a public docstring names (and that exists) is linked from the API page.
+    import bplib
+
+    page = (html / "book" / "api.html").read_text(encoding="utf-8")
+    docs = " ".join(getattr(bplib, name).__doc__ or "" for name in bplib.__all__)
+    named = {int(n) for n in re.findall(r"[Cc]hapter (\d+)", docs)}
+    chapters = {int(p.stem[:2]): p.stem for p in (html / "book").glob("[0-9][0-9]_*.html")}
+    wanted = {chapters[n] for n in named if n in chapters}
+    assert wanted, "no docstring names an existing chapter"
+    missing = {c for c in wanted if f'href="{c}.html"' not in page}
+    assert not missing, f"chapters named in docstrings but not linked: {sorted(missing)}"
