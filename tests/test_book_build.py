@@ -71,3 +71,12 @@ def test_api_docstrings_link_back_to_their_chapters(html):
     assert wanted, "no docstring names an existing chapter"
     missing = {c for c in wanted if f'href="{c}.html"' not in page}
     assert not missing, f"chapters named in docstrings but not linked: {sorted(missing)}"
+
+
+def test_no_page_holds_a_dead_widget(html):
+    # A widget needs a kernel; the book has none. Explorers are tagged remove-output, and
+    # tools/execute_notebooks.py stores no widget state, so nothing of them reaches the HTML.
+    for page in html.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        for sign in ("application/vnd.jupyter.widget", "jupyter-widgets", "@jupyter-widgets"):
+            assert sign not in text, f"{page.relative_to(html)} contains {sign!r}"
