@@ -16,7 +16,7 @@ text and 0..L-1 here: W[0] is the text's W¹.
 from . import activations, losses
 from .activations import ACTIVATIONS, Activation, get_activation
 from .gradient_check import (GradcheckReport, gradcheck, numerical_gradient,
-                             relative_error)
+                             relative_error, step_size_errors)
 from .losses import LOSSES, Loss, get_loss
 from .network import (
     backprop_batch,
@@ -42,5 +42,6 @@ __all__ = [
     "forward_batch", "backprop_batch", "predict", "network_loss",
     "train", "History", "TrainingDiverged", "clip_by_norm",
     "gradcheck", "GradcheckReport", "numerical_gradient", "relative_error",
+    "step_size_errors",
     "show_source", "draw_network", "use_book_style",
 ]

@@ -16,8 +16,11 @@ import numpy as np
 from . import _checks
 from .network import Params, _forward_batch, backprop_batch, backpropagation
 
-__all__ = ["numerical_gradient", "relative_error", "verdict", "gradcheck",
-           "GradcheckReport", "GradcheckRow"]
+__all__ = ["numerical_gradient", "step_size_errors", "relative_error",
+           "verdict", "gradcheck", "GradcheckReport", "GradcheckRow"]
+
+#: the finite-difference schemes numerical_gradient knows
+SCHEMES = ("central", "forward")
 
 #: upper bounds of relative error and what they usually mean (CS231n)
 BANDS = ((1e-7, "good"), (1e-4, "acceptable near kinks"),
@@ -25,20 +28,25 @@ BANDS = ((1e-7, "good"), (1e-4, "acceptable near kinks"),
 
 
 def numerical_gradient(f: Callable[[], float], arrays: list[np.ndarray],
-                       h: float = 1e-5) -> list[np.ndarray]:
+                       h: float = 1e-5, *,
+                       scheme: str = "central") -> list[np.ndarray]:
     """(f(θ + h) − f(θ − h)) / 2h for every entry θ of every array.
 
     f takes no arguments and reads `arrays`, whose entries are perturbed in
-    place one at a time and restored. The error is O(h²); a one-sided
-    difference (f(θ + h) − f(θ)) / h has error O(h) (chapter 2).
+    place one at a time and restored. The error is O(h²); with
+    scheme="forward", the one-sided (f(θ + h) − f(θ)) / h, it is O(h)
+    (chapter 2).
     """
     h = _checks.positive_real(h, "h")
+    _checks.choice(scheme, SCHEMES, "scheme")
     for i, array in enumerate(arrays):
         # θ ± h written into an int array would be rounded to θ.
         if not (isinstance(array, np.ndarray) and array.dtype.kind == "f"):
             raise TypeError(f"arrays[{i}]: expected a float numpy array to "
                             "perturb in place, got "
                             f"{getattr(array, 'dtype', type(array).__name__)}")
+    if scheme == "forward":
+        return _forward_gradient(f, arrays, h)
     grads = []
     for array in arrays:
         grad = np.zeros(array.shape)
@@ -52,6 +60,54 @@ def numerical_gradient(f: Callable[[], float], arrays: list[np.ndarray],
             grad[i] = (f_plus - f_minus) / (2 * h)
         grads.append(grad)
     return grads
+
+
+def _forward_gradient(f, arrays, h):
+    f_here = f()  # one evaluation at θ serves every entry
+    grads = []
+    for array in arrays:
+        grad = np.zeros(array.shape)
+        for i in np.ndindex(array.shape):
+            saved = array[i]
+            array[i] = saved + h
+            f_plus = f()
+            array[i] = saved
+            grad[i] = (f_plus - f_here) / h
+        grads.append(grad)
+    return grads
+
+
+def step_size_errors(f: Callable[[], float], arrays: list[np.ndarray],
+                     exact: list[np.ndarray], steps, *,
+                     scheme: str = "central") -> np.ndarray:
+    """The relative error of `numerical_gradient` at each step h in `steps`.
+
+    `exact` holds the true gradient of f, one array per array in `arrays`
+    (from backpropagation, say); the error is measured over all of them at
+    once. Too large an h leaves truncation error, O(h²) for "central" and
+    O(h) for "forward"; too small an h leaves round-off, about ε/h. The
+    sweep shows both (chapter 2).
+    """
+    _checks.choice(scheme, SCHEMES, "scheme")
+    if len(exact) != len(arrays):
+        raise ValueError(f"exact: expected {len(arrays)} arrays, one per "
+                         f"array in arrays, got {len(exact)}")
+    for i, (g, array) in enumerate(zip(exact, arrays)):
+        if np.shape(g) != np.shape(array):
+            raise ValueError(f"exact[{i}]: expected shape "
+                             f"{np.shape(array)} like arrays[{i}], got "
+                             f"{np.shape(g)}")
+    steps = _checks.as_array(steps, "steps", ndim=1)
+    if steps.size == 0 or not np.all(steps > 0):
+        raise ValueError("steps: expected a non-empty list of step sizes "
+                         f"> 0, got {steps.tolist()}")
+    analytic = np.concatenate([np.ravel(g) for g in exact])
+    errors = []
+    for h in steps:
+        numeric = numerical_gradient(f, arrays, float(h), scheme=scheme)
+        errors.append(relative_error(
+            analytic, np.concatenate([g.ravel() for g in numeric])))
+    return np.array(errors)
 
 
 def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:

@@ -172,3 +172,82 @@ def test_report_is_ok_while_every_error_is_at_most_acceptable(errors, ok):
     assert report.ok is ok
     assert report.max_error == max(errors)
     assert report.worst.error == max(errors)
+
+
+# ---------------------------------------------------------------- forward differences and the step-size sweep
+def test_the_default_scheme_is_central_bit_for_bit(rng):
+    A = rng.normal(size=(3, 2))
+    f = lambda: float(np.sum(np.sin(A)))  # noqa: E731
+    (default,) = bp.numerical_gradient(f, [A], 1e-4)
+    (central,) = bp.numerical_gradient(f, [A], 1e-4, scheme="central")
+    np.testing.assert_array_equal(default, central)
+
+
+def test_forward_difference_of_a_quadratic_is_off_by_exactly_c_h(rng):
+    # (c(θ + h)² − cθ²) / h = 2cθ + ch: the one-sided error is first order in h, and here it is exactly ch.
+    A, c, h = rng.normal(size=5), 1.3, 1e-3
+    A0 = A.copy()
+    (grad,) = bp.numerical_gradient(lambda: c * float(np.sum(A ** 2)), [A], h, scheme="forward")
+    np.testing.assert_allclose(grad - 2 * c * A, c * h, rtol=1e-6)
+    np.testing.assert_array_equal(A, A0)
+
+
+def test_central_difference_of_a_cubic_is_off_by_exactly_c_h_squared(rng):
+    # (c(θ + h)³ − c(θ − h)³) / 2h = 3cθ² + ch²: second order in h.
+    A, c, h = rng.normal(size=5), 0.7, 1e-2
+    (grad,) = bp.numerical_gradient(lambda: c * float(np.sum(A ** 3)), [A], h)
+    np.testing.assert_allclose(grad - 3 * c * A ** 2, c * h ** 2, rtol=1e-6)
+
+
+def test_numerical_gradient_rejects_an_unknown_scheme():
+    with pytest.raises(ValueError, match=r"^scheme: expected one of 'central', 'forward', got 'backward'"):
+        bp.numerical_gradient(lambda: 0.0, [np.zeros(2)], scheme="backward")
+
+
+def sines(rng):
+    """f = Σ sin(θ) over two arrays, with its exact gradient cos θ."""
+    arrays = [rng.uniform(-1, 1, size=(2, 3)), rng.uniform(-1, 1, size=4)]
+    return (lambda: float(sum(np.sum(np.sin(A)) for A in arrays))), arrays, [np.cos(A) for A in arrays]
+
+
+def test_step_size_errors_is_the_relative_error_of_numerical_gradient_at_each_step(rng):
+    f, arrays, exact = sines(rng)
+    steps = [1e-2, 1e-4]
+    errors = bp.step_size_errors(f, arrays, exact, steps, scheme="forward")
+    for h, error in zip(steps, errors):
+        numeric = bp.numerical_gradient(f, arrays, h, scheme="forward")
+        expected = bp.relative_error(np.concatenate([g.ravel() for g in exact]),
+                                     np.concatenate([g.ravel() for g in numeric]))
+        assert error == expected
+
+
+@pytest.mark.parametrize("scheme, order, best", [("central", 2, 1 / 3), ("forward", 1, 1 / 2)])
+def test_step_size_sweep_shows_truncation_order_and_the_best_step(rng, scheme, order, best):
+    f, arrays, exact = sines(rng)
+    steps = 10.0 ** np.arange(-13, -0.9, 0.25)
+    errors = bp.step_size_errors(f, arrays, exact, steps, scheme=scheme)
+    eps = np.finfo(float).eps
+    # truncation side: error ∝ h^order
+    large = steps >= 1e-3
+    slope = np.polyfit(np.log10(steps[large]), np.log10(errors[large]), 1)[0]
+    assert abs(slope - order) < 0.2, slope
+    # round-off side: error ∝ 1/h
+    small = steps <= 1e-11
+    slope = np.polyfit(np.log10(steps[small]), np.log10(errors[small]), 1)[0]
+    assert -1.5 < slope < -0.5, slope
+    # the best step is within a factor 10 of ε^(1/3) (central) or ε^(1/2) (forward)
+    h_best = steps[np.argmin(errors)]
+    assert abs(np.log10(h_best / eps ** best)) <= 1, h_best
+
+
+def test_step_size_errors_rejects_mismatched_exact_and_bad_steps(rng):
+    f, arrays, exact = sines(rng)
+    with pytest.raises(ValueError, match=r"^exact: expected 2 arrays"):
+        bp.step_size_errors(f, arrays, exact[:1], [1e-5])
+    with pytest.raises(ValueError, match=r"^exact\[1\]: expected shape \(4,\)"):
+        bp.step_size_errors(f, arrays, [exact[0], exact[1][:3]], [1e-5])
+    for steps in ([], [1e-5, 0.0], [-1e-3]):
+        with pytest.raises(ValueError, match=r"^steps: "):
+            bp.step_size_errors(f, arrays, exact, steps)
+    with pytest.raises(ValueError, match=r"^scheme: "):
+        bp.step_size_errors(f, arrays, exact, [1e-5], scheme="backward")
