@@ -11,10 +11,12 @@ text and 0..L-1 here: W[0] is the text's W¹.
     dW, db = bp.backpropagation(x, y, W, b, acts, "bce")    # chapter 2
     W, b, history = bp.train(X, Y, [2, 3, 1], 0.5, 100, 16,  # chapter 3
                              activations=acts, loss="bce", rng=0)
+    dW, db = bp.autodiff.gradients(x, y, W, b, acts, "bce")  # chapter 9
 """
 
-from . import activations, losses
+from . import activations, autodiff, losses
 from .activations import ACTIVATIONS, Activation, get_activation
+from .autodiff import Tensor
 from .gradient_check import (GradcheckReport, gradcheck, numerical_gradient,
                              relative_error, step_size_errors)
 from .losses import LOSSES, Loss, get_loss
@@ -35,7 +37,7 @@ from .training import History, TrainingDiverged, clip_by_norm, train
 __version__ = "0.1.0"
 
 __all__ = [
-    "activations", "losses",
+    "activations", "autodiff", "losses",
     "Activation", "ACTIVATIONS", "get_activation",
     "Loss", "LOSSES", "get_loss",
     "init_params", "forward_propagation", "backpropagation", "output_delta",
@@ -44,4 +46,5 @@ __all__ = [
     "gradcheck", "GradcheckReport", "numerical_gradient", "relative_error",
     "step_size_errors",
     "show_source", "draw_network", "use_book_style",
+    "Tensor",
 ]
