@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import textwrap
 
 
 def show_source(obj):
@@ -13,4 +14,6 @@ def show_source(obj):
     """
     from IPython.display import Code  # here: the rest needs numpy only
 
-    return Code(inspect.getsource(obj), language="python")
+    # A method's source keeps its class's indentation; the book shows it flush.
+    code = textwrap.dedent(inspect.getsource(obj))
+    return Code(code, language="python")

@@ -18,6 +18,14 @@ def test_show_source_shows_the_library_code_itself():
     assert repr(shown) == shown.data
 
 
+def test_show_source_shows_a_method_flush_left():
+    shown = bp.show_source(bp.activations.Sigmoid.value)
+    assert shown.data.startswith("def value(")
+    # The method sits four spaces in, inside its class; shown, it loses exactly those four.
+    source = inspect.getsource(bp.activations.Sigmoid.value).splitlines()
+    assert shown.data.splitlines() == [line[4:] for line in source]
+
+
 def test_draw_network_draws_a_line_per_weight_and_a_circle_per_neuron():
     import matplotlib.pyplot as plt
 
