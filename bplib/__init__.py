@@ -13,8 +13,9 @@ text and 0..L-1 here: W[0] is the text's W¹.
                              activations=acts, loss="bce", rng=0)
 """
 
-from . import activations, losses
+from . import activations, explore, losses
 from .activations import ACTIVATIONS, Activation, get_activation
+from .explore import learning_curve, learning_curve_grid
 from .gradient_check import (GradcheckReport, gradcheck, numerical_gradient,
                              relative_error)
 from .losses import LOSSES, Loss, get_loss
@@ -35,12 +36,13 @@ from .training import History, TrainingDiverged, clip_by_norm, train
 __version__ = "0.1.0"
 
 __all__ = [
-    "activations", "losses",
+    "activations", "explore", "losses",
     "Activation", "ACTIVATIONS", "get_activation",
     "Loss", "LOSSES", "get_loss",
     "init_params", "forward_propagation", "backpropagation", "output_delta",
     "forward_batch", "backprop_batch", "predict", "network_loss",
     "train", "History", "TrainingDiverged", "clip_by_norm",
+    "learning_curve", "learning_curve_grid",
     "gradcheck", "GradcheckReport", "numerical_gradient", "relative_error",
     "show_source", "draw_network", "use_book_style",
 ]
