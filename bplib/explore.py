@@ -168,6 +168,10 @@ def explorer(X, Y, X_val, Y_val, *,
         for ax, which in zip(axes[0], panels):
             plot_history(history, ax, which=which)
             ax.set_ylabel(metric_name if which == "metric" else "loss")
+        # Explicit limits: autoscaling a log axis to a diverged loss near
+        # 1e300 overflows.
+        losses = history.loss + history.val_loss
+        axes[0, 0].set_ylim(min(losses) / 2, min(2 * max(losses), 1e300))
         axes[0, 0].set_yscale("log")
         axes[0, 0].legend()
         fig.suptitle(title)
