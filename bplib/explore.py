@@ -48,7 +48,9 @@ def learning_curve(X, Y, X_val, Y_val, *, learning_rate: float,
 
 @dataclass(frozen=True)
 class Run:
-    """One cell of `learning_curve_grid`: the settings and what came out.
+    """One run of `learning_curve_grid`: its settings and what came out.
+
+    Chapter 3 plots a grid of them.
 
     history: the learning curves; for a run that diverged, the epochs
     before it did. diverged: the TrainingDiverged it stopped with, or None
