@@ -14,9 +14,10 @@ text and 0..L-1 here: W[0] is the text's W¹.
     dW, db = bp.autodiff.gradients(x, y, W, b, acts, "bce")  # chapter 9
 """
 
-from . import activations, autodiff, losses
+from . import activations, autodiff, explore, losses
 from .activations import ACTIVATIONS, Activation, get_activation
 from .autodiff import Tensor
+from .explore import learning_curve, learning_curve_grid
 from .gradient_check import (GradcheckReport, gradcheck, numerical_gradient,
                              relative_error, step_size_errors)
 from .losses import LOSSES, Loss, get_loss
@@ -37,12 +38,13 @@ from .training import History, TrainingDiverged, clip_by_norm, train
 __version__ = "0.1.0"
 
 __all__ = [
-    "activations", "autodiff", "losses",
+    "activations", "autodiff", "explore", "losses",
     "Activation", "ACTIVATIONS", "get_activation",
     "Loss", "LOSSES", "get_loss",
     "init_params", "forward_propagation", "backpropagation", "output_delta",
     "forward_batch", "backprop_batch", "predict", "network_loss",
     "train", "History", "TrainingDiverged", "clip_by_norm",
+    "learning_curve", "learning_curve_grid",
     "gradcheck", "GradcheckReport", "numerical_gradient", "relative_error",
     "step_size_errors",
     "show_source", "draw_network", "use_book_style",
