@@ -17,12 +17,15 @@ from nbclient import NotebookClient
 def execute(path: Path) -> None:
     notebook = nbformat.read(path, as_version=4)
     # No per-cell timestamps: an unchanged result leaves the file unchanged.
-    # No widget state: myst-nb would make the page fetch the widget runtime
-    # from a CDN to show widgets that have no kernel behind them anyway.
     client = NotebookClient(notebook, timeout=600, kernel_name="python3",
-                            record_timing=False, store_widget_state=False,
+                            record_timing=False,
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()
+    # No widget state: myst-nb would make the page fetch the widget runtime
+    # from a CDN to show widgets that have no kernel behind them anyway.
+    # (store_widget_state=False instead crashes nbclient 0.11 when a widget
+    # prints during execution, as chapter 4's explorer does.)
+    notebook.metadata.pop("widgets", None)
     nbformat.write(notebook, path)
 
 
