@@ -11,10 +11,21 @@ text and 0..L-1 here: W[0] is the text's W¹.
     dW, db = bp.backpropagation(x, y, W, b, acts, "bce")    # chapter 2
     W, b, history = bp.train(X, Y, [2, 3, 1], 0.5, 100, 16,  # chapter 3
                              activations=acts, loss="bce", rng=0)
+    W, b, history = bp.train(X, Y, [2, 8, 8, 1], 0.5, 100, 16,  # chapter 8
+                             activations=["relu", "relu", "sigmoid"],
+                             loss="bce", batch_norm=True, residual=True)
 """
 
 from . import activations, losses
 from .activations import ACTIVATIONS, Activation, get_activation
+from .batchnorm import (batchnorm_backward, batchnorm_forward,
+                        batchnorm_inference)
+from .deep import (DeepNet, deep_backprop, deep_forward, deep_loss,
+                   deep_predict, init_deep, layer_flags, train_deep)
+from .diagnostics import (Diagnostics, TrainingStep, activation_stats,
+                          first_last_ratio, gradient_norms, update_ratios)
+from .experiments import (deep_experiment, explorer_config, format_table,
+                          plot_experiment, sweep)
 from .gradient_check import (GradcheckReport, gradcheck, numerical_gradient,
                              relative_error)
 from .losses import LOSSES, Loss, get_loss
@@ -43,4 +54,11 @@ __all__ = [
     "train", "History", "TrainingDiverged", "clip_by_norm",
     "gradcheck", "GradcheckReport", "numerical_gradient", "relative_error",
     "show_source", "draw_network", "use_book_style",
+    "batchnorm_forward", "batchnorm_backward", "batchnorm_inference",
+    "DeepNet", "init_deep", "layer_flags", "deep_forward", "deep_backprop",
+    "deep_predict", "deep_loss", "train_deep",
+    "Diagnostics", "TrainingStep", "gradient_norms", "first_last_ratio",
+    "update_ratios", "activation_stats",
+    "deep_experiment", "sweep", "format_table", "explorer_config",
+    "plot_experiment",
 ]
