@@ -24,8 +24,8 @@ from .deep import (DeepNet, deep_backprop, deep_forward, deep_loss,
                    deep_predict, init_deep, layer_flags, train_deep)
 from .diagnostics import (Diagnostics, TrainingStep, activation_stats,
                           first_last_ratio, gradient_norms, update_ratios)
-from .experiments import (deep_experiment, explorer_config, format_table,
-                          plot_experiment, sweep)
+from .experiments import (EXPLORER_FIXES, deep_experiment, explorer_config,
+                          format_table, plot_experiment, sweep)
 from .gradient_check import (GradcheckReport, gradcheck, numerical_gradient,
                              relative_error)
 from .losses import LOSSES, Loss, get_loss
@@ -60,5 +60,6 @@ __all__ = [
     "Diagnostics", "TrainingStep", "gradient_norms", "first_last_ratio",
     "update_ratios", "activation_stats",
     "deep_experiment", "sweep", "format_table", "explorer_config",
+    "EXPLORER_FIXES",
     "plot_experiment",
 ]
