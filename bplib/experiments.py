@@ -148,5 +148,5 @@ def plot_experiment(result: ExperimentResult, title: str | None = None):
     c = result.config
     fig.suptitle(title or f"depth {c['depth']}, {c['activation']}, "
                  f"{c['init']} init")
-    fig.tight_layout()
+    fig.set_layout_engine("constrained")
     return fig
