@@ -30,8 +30,9 @@ class TrainingStep:
     """What `train` hands its callback at each mini-batch (chapter 8).
 
     The gradients dW, db are the ones about to be applied (after any
-    clipping), W and b the weights before the step. `layer_io()` runs the
-    forward pass on this batch and returns two lists, one entry per layer:
+    clipping), W and b the weights before the step: the live arrays, which
+    the step then changes in place, so copy what you keep. `layer_io()`
+    runs the forward pass on this batch and returns two lists, one per layer:
     the input s of each layer's activation σ and its output σ(s). It is a
     function so that a callback that does not need it costs nothing.
     """
@@ -97,7 +98,7 @@ def update_ratios(W: Params, dW: Params,
 
 def local_slopes(s: np.ndarray, out: np.ndarray,
                  activation: Activation) -> np.ndarray:
-    """|σ'(s)| entry by entry: how much gradient σ lets through."""
+    """The slope σ'(s) in absolute value, entry by entry (chapter 8)."""
     return np.abs(activation.backward(s, out, np.ones_like(out)))
 
 

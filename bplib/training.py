@@ -140,6 +140,9 @@ def train(X, Y, architecture: list[int], learning_rate: float,
     if metric is not None and not callable(metric):
         raise TypeError("metric: expected a function metric(Y, Y_hat), got "
                         f"{type(metric).__name__}")
+    if callback is not None and not callable(callback):
+        raise TypeError("callback: expected a function callback(step), got "
+                        f"{type(callback).__name__}")
     sigma = _checks.activations(activations, len(sizes) - 1)
     loss = _checks.loss(loss, sigma[-1])
     X, Y = _data(X, Y, loss, sizes, "X", "Y")

@@ -55,6 +55,10 @@ def test_diagnostics_callback_records_every_kth_step():
         diag.nonexistent
     with pytest.raises(ValueError, match="every"):
         bp.Diagnostics(every=0)
+    for options in ({}, {"batch_norm": True}):
+        with pytest.raises(TypeError, match="callback: expected a function"):
+            bp.train(X, Y, [3, 5, 2], 0.1, 1, 10, activations=["relu", "softmax"],
+                     loss="cce", callback=42, **options)
 
 
 def test_callback_sees_the_gradients_that_are_applied():
