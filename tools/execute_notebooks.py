@@ -21,6 +21,9 @@ def execute(path: Path) -> None:
                             record_timing=False,
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()
+    # No widget state: in the book it would make a page with an explorer
+    # load require.js and the widget manager from a CDN.
+    notebook.metadata.pop("widgets", None)
     nbformat.write(notebook, path)
 
 
