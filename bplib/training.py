@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _checks
+from .diagnostics import TrainingStep, layer_io
 from .network import (INIT_SCHEMES, Params, _backprop_batch,
                       _forward_batch, backpropagation, init_params)
 
@@ -105,7 +106,9 @@ def train(X, Y, architecture: list[int], learning_rate: float,
           init: str = "he", method: str = "batched",
           clip_norm: float | None = None,
           validation_data: tuple | None = None,
-          metric: Callable | None = None) -> tuple[Params, Params, History]:
+          metric: Callable | None = None, batch_norm=None, residual=None,
+          callback: Callable | None = None
+          ) -> tuple[Params, Params, History]:
     """Train a network by mini-batch gradient descent (chapter 3).
 
     X: (n_samples, n_0); Y: (n_samples, n_L); architecture: [n_0, ..., n_L].
@@ -115,10 +118,17 @@ def train(X, Y, architecture: list[int], learning_rate: float,
     "per_sample", with the same result. clip_norm: clip each batch's
     gradient to this norm. validation_data: (X_val, Y_val). metric: a
     function metric(Y, Y_hat) -> float, recorded for both sets.
+    batch_norm, residual: per-layer options (see bplib.deep.layer_flags;
+    chapter 8), trained by bplib.deep.train_deep. callback: called with a
+    TrainingStep before each step (e.g. a bplib.diagnostics.Diagnostics).
 
     Returns W, b and a History. Raises TrainingDiverged, naming the epoch
     and batch, when a batch's loss becomes NaN or infinite.
     """
+    if batch_norm is not None or residual is not None:
+        arguments = dict(locals())      # every argument, as given
+        from .deep import train_deep    # here: deep.py imports this module
+        return train_deep(**arguments)
     sizes = _checks.architecture(architecture)
     learning_rate = _checks.positive_real(learning_rate, "learning_rate")
     n_epochs = _checks.positive_int(n_epochs, "n_epochs", minimum=0)
@@ -130,6 +140,9 @@ def train(X, Y, architecture: list[int], learning_rate: float,
     if metric is not None and not callable(metric):
         raise TypeError("metric: expected a function metric(Y, Y_hat), got "
                         f"{type(metric).__name__}")
+    if callback is not None and not callable(callback):
+        raise TypeError("callback: expected a function callback(step), got "
+                        f"{type(callback).__name__}")
     sigma = _checks.activations(activations, len(sizes) - 1)
     loss = _checks.loss(loss, sigma[-1])
     X, Y = _data(X, Y, loss, sizes, "X", "Y")
@@ -167,6 +180,10 @@ def train(X, Y, architecture: list[int], learning_rate: float,
                     raise diverged(batch_loss, epoch, k + 1, "at")
                 if clip_norm is not None:
                     dW, db = clip_by_norm(dW, db, clip_norm)
+                if callback is not None:
+                    callback(TrainingStep(
+                        epoch, k + 1, learning_rate, W, b, dW, db, sigma,
+                        lambda Xb=X[batch]: layer_io(Xb, W, b, sigma)))
                 for l in range(len(W)):           # gradient descent step
                     W[l] -= learning_rate * dW[l]
                     b[l] -= learning_rate * db[l]

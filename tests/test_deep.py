@@ -1,0 +1,189 @@
+"""Deep networks with batch normalisation and residual connections (bplib.deep): gradients against
+central differences, agreement with the plain network, the training path, and argument errors."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from support import random_targets
+
+import bplib as bp
+
+SMOOTH = ["sigmoid", "tanh", "elu"]
+OUTPUTS = [("identity", "mse"), ("sigmoid", "bce"), ("softmax", "cce")]
+
+
+def numeric_check(net, X, Y, loss):
+    """Relative errors of deep_backprop against central differences, per parameter array; BN's b,
+    whose true gradient is 0 (BN subtracts any shift), is compared in absolute terms."""
+    grads = bp.deep_backprop(X, Y, net, loss)
+
+    def f():
+        return bp.deep_loss(X, Y, net, loss, training=True)
+
+    errors = []
+    for l in range(net.n_layers):
+        pairs = [(net.W[l], grads.dW[l]), (net.b[l], grads.db[l])]
+        if net.batch_norm[l]:
+            pairs += [(net.gamma[l], grads.dgamma[l]), (net.beta[l], grads.dbeta[l])]
+        for k, (param, analytic) in enumerate(pairs):
+            numeric = bp.numerical_gradient(f, [param])[0]
+            if net.batch_norm[l] and k == 1:
+                assert np.abs(analytic).max() < 1e-10 and np.abs(numeric).max() < 1e-7
+            else:
+                errors.append(bp.relative_error(analytic, numeric))
+    return errors
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), hidden=st.sampled_from(SMOOTH),
+       output=st.sampled_from(OUTPUTS), depth=st.integers(2, 4), width=st.integers(2, 4),
+       n_samples=st.integers(3, 6), bn=st.lists(st.booleans(), min_size=4, max_size=4),
+       res=st.lists(st.booleans(), min_size=4, max_size=4))
+def test_gradients_with_batch_norm_and_residual_match_central_differences(
+        seed, hidden, output, depth, width, n_samples, bn, res):
+    rng = np.random.default_rng(seed)
+    act, loss = output
+    n_out = max(2, width - 1)
+    sizes = [3] + [width] * depth + [n_out]
+    bn_flags = bn[:depth] + [False]
+    # the first hidden layer maps 3 units to `width`: a skip there only when they agree
+    res_flags = [r and (l > 0 or width == 3) for l, r in enumerate(res[:depth])] + [False]
+    net = bp.init_deep(sizes, [hidden] * depth + [act], batch_norm=bn_flags,
+                       residual=res_flags, scheme="xavier", rng=rng)
+    for l in range(depth):   # move γ, β, b off their initial values so all terms matter
+        net.b[l] += rng.normal(0, 0.3, size=width)
+        if bn_flags[l]:
+            net.gamma[l] += rng.normal(0, 0.3, size=width)
+            net.beta[l] += rng.normal(0, 0.3, size=width)
+    X = rng.normal(size=(n_samples, 3))
+    Y = random_targets(rng, loss, n_samples, n_out)
+    assert max(numeric_check(net, X, Y, loss)) < 1e-5
+
+
+def test_relu_residual_batch_norm_network_gradcheck_away_from_kinks():
+    rng = np.random.default_rng(7)
+    sizes = [4, 6, 6, 6, 3]
+    net = bp.init_deep(sizes, ["relu"] * 3 + ["softmax"], batch_norm=True, residual=True,
+                       rng=1)
+    X = rng.normal(size=(8, 4))
+    Y = np.eye(3)[rng.integers(3, size=8)]
+    S = bp.deep_forward(X, net, training=True)[1]
+    assert min(np.abs(s).min() for s in S[:-1]) > 1e-4   # no s within h of ReLU's kink
+    assert max(numeric_check(net, X, Y, "cce")) < 1e-5
+
+
+def test_without_batch_norm_or_skips_it_is_the_plain_network():
+    rng = np.random.default_rng(3)
+    sizes, acts = [5, 7, 7, 3], ["tanh", "relu", "softmax"]
+    net = bp.init_deep(sizes, acts, rng=4)
+    W, b = bp.init_params(sizes, rng=4)
+    assert all(np.array_equal(u, v) for u, v in zip(net.W, W))
+    X = rng.normal(size=(10, 5))
+    Y = np.eye(3)[rng.integers(3, size=10)]
+    grads = bp.deep_backprop(X, Y, net, "cce")
+    dW, db = bp.backprop_batch(X, Y, W, b, acts, "cce")
+    for l in range(3):
+        assert np.allclose(grads.dW[l], dW[l], rtol=1e-12, atol=1e-15)
+        assert np.allclose(grads.db[l], db[l], rtol=1e-12, atol=1e-15)
+    assert np.allclose(bp.deep_predict(X, net), bp.predict(X, W, b, acts))
+
+
+def test_skip_connection_adds_the_input():
+    net = bp.init_deep([3, 3, 1], ["tanh", "identity"], residual=[True, False], rng=0)
+    X = np.random.default_rng(0).normal(size=(4, 3))
+    A, S = bp.deep_forward(X, net)
+    assert np.allclose(A[1], X + np.tanh(X @ net.W[0].T + net.b[0]))
+
+
+def digits_like(seed=0, n=60):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 4))
+    Y = np.eye(3)[(X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5)]
+    return X, Y
+
+
+def test_train_without_the_new_options_ignores_a_callback():
+    X, Y = digits_like()
+    args = (X, Y, [4, 6, 3], 0.1, 3, 8)
+    kw = dict(activations=["tanh", "softmax"], loss="cce", rng=5)
+    W1, b1, h1 = bp.train(*args, **kw)
+    W2, b2, h2 = bp.train(*args, **kw, callback=bp.Diagnostics())
+    assert all(np.array_equal(u, v) for u, v in zip(W1 + b1, W2 + b2))
+    assert h1.loss == h2.loss
+
+
+def test_deep_path_without_bn_or_skips_trains_like_the_plain_path():
+    X, Y = digits_like()
+    args = (X, Y, [4, 6, 6, 3], 0.1, 4, 8)
+    kw = dict(activations=["tanh", "tanh", "softmax"], loss="cce", rng=5, clip_norm=1.0)
+    W1, b1, h1 = bp.train(*args, **kw)
+    W2, b2, h2 = bp.train(*args, **kw, batch_norm=False, residual=False)
+    assert isinstance(h2, bp.deep.DeepHistory) and not isinstance(h1, bp.deep.DeepHistory)
+    assert all(np.allclose(u, v, rtol=1e-10, atol=1e-13) for u, v in zip(W1 + b1, W2 + b2))
+    assert np.allclose(h1.loss, h2.loss, rtol=1e-10)
+
+
+def test_training_with_batch_norm_and_skips_lowers_the_loss_and_keeps_running_stats():
+    X, Y = digits_like()
+    W, b, history = bp.train(X, Y, [4, 6, 6, 6, 3], 0.1, 10, 10,
+                             activations=["relu"] * 3 + ["softmax"], loss="cce", rng=0,
+                             batch_norm=True, residual=True)
+    net = history.net
+    assert net.W is W and net.b is b
+    assert net.batch_norm == [True, True, True, False]
+    assert net.residual == [False, True, True, False]
+    assert history.loss[-1] < 0.5 * history.loss[0]
+    # the running mean tracks the batch means of z in layer 1
+    z1 = X @ W[0].T + b[0]
+    assert np.allclose(net.running_mean[0], z1.mean(axis=0), atol=0.5)
+    # inference mode: one sample's output does not depend on the rest of the batch
+    assert np.allclose(bp.deep_predict(X[:1], net), bp.deep_predict(X, net)[:1])
+    assert np.isclose(history.loss[-1], bp.deep_loss(X, Y, net, "cce"))
+
+
+def test_deep_training_diverges_with_a_clear_error_and_clipping_bounds_the_step():
+    X, Y = digits_like()
+    kw = dict(activations=["relu"] * 3 + ["identity"], loss="mse", rng=0, init="standard",
+              residual=True)
+    with pytest.raises(bp.TrainingDiverged, match="lower learning_rate or set clip_norm"):
+        bp.train(X, Y * 100, [4, 6, 6, 6, 3], 5.0, 10, 10, **kw)
+    diag = bp.Diagnostics()
+    bp.train(X, Y, [4, 6, 6, 6, 3], 0.01, 2, 10, **kw, clip_norm=0.5, callback=diag)
+    totals = np.sqrt((diag.grad_norms ** 2).sum(axis=1))
+    assert totals.max() <= 0.5 + 1e-9 and len(diag.steps) == 12
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(residual=[False, True, False]), r"residual\[1\]: layer 2 maps 5 units to 4"),
+    (dict(residual=True), r"residual\[1\]: layer 2 maps 5 units to 4"),
+    (dict(batch_norm=[False, False, True]), r"batch_norm\[2\]: the output layer \(layer 3\)"),
+    (dict(batch_norm=[True, True]), "batch_norm: expected 3 bools"),
+    (dict(residual=[0, 1, 0]), r"residual\[0\]: expected a bool"),
+    (dict(batch_norm="yes"), "batch_norm: expected None, a bool"),
+])
+def test_layer_options_are_checked_and_name_the_layer(kwargs, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        bp.init_deep([3, 5, 4, 2], ["tanh", "tanh", "softmax"], **kwargs)
+    X, Y = digits_like()
+    with pytest.raises((ValueError, TypeError), match=match):
+        bp.train(X[:, :3], Y[:, :2] / Y[:, :2].sum(axis=1, keepdims=True).clip(1),
+                 [3, 5, 4, 2], 0.1, 1, 8, activations=["tanh", "tanh", "sigmoid"],
+                 loss="mse", **kwargs)
+
+
+def test_residual_true_skips_every_equal_width_hidden_layer_but_the_first():
+    assert bp.layer_flags(True, [3, 5, 5, 5, 2], "residual") == [False, True, True, False]
+    assert bp.layer_flags(True, [3, 5, 5, 5, 2], "batch_norm") == [True, True, True, False]
+    assert bp.layer_flags(None, [3, 5, 2], "residual") == [False, False]
+
+
+def test_batch_norm_training_rejects_a_batch_of_one():
+    X, Y = digits_like(n=21)
+    with pytest.raises(ValueError, match="batch_size: batch normalisation needs at least 2"):
+        bp.train(X, Y, [4, 5, 3], 0.1, 1, 10, activations=["relu", "softmax"], loss="cce",
+                 batch_norm=True)
+    with pytest.raises(ValueError, match="method"):
+        bp.train(X, Y, [4, 5, 3], 0.1, 1, 7, activations=["relu", "softmax"], loss="cce",
+                 batch_norm=True, method="per_sample")
