@@ -82,6 +82,15 @@ class Tanh(Activation):
         return 1 - np.tanh(z) ** 2
 
 
+def _float_type(z) -> np.dtype:
+    """z's dtype if it is a float type, else float64.
+
+    What σ' returns, so that float32 stays float32 (chapter 7).
+    """
+    dtype = np.asarray(z).dtype
+    return dtype if dtype.kind == "f" else np.dtype(np.float64)
+
+
 class ReLU(Activation):
     """σ(z) = max(0, z); σ'(z) = 1 for z > 0, else 0 (also at the kink)."""
 
@@ -92,7 +101,12 @@ class ReLU(Activation):
         return np.maximum(z, 0)
 
     def derivative(self, z):
-        return (z > 0).astype(np.result_type(z, float))
+        return (z > 0).astype(_float_type(z))
+
+    def backward(self, z, a, grad_a):
+        # grad_a ⊙ σ'(z) with σ' as a mask: the same numbers, one
+        # temporary fewer (chapter 7 counts the cost of each).
+        return grad_a * (z > 0)
 
 
 def _check_alpha(alpha: float, name: str) -> float:
@@ -122,8 +136,7 @@ class LeakyReLU(Activation):
         return np.where(z > 0, z, self.alpha * z)
 
     def derivative(self, z):
-        return np.where(z > 0, 1.0, self.alpha).astype(
-            np.result_type(z, float))
+        return np.where(z > 0, 1.0, self.alpha).astype(_float_type(z))
 
 
 class ELU(Activation):
@@ -166,7 +179,8 @@ class Softmax(Activation):
 
     def jacobian(self, z: np.ndarray) -> np.ndarray:
         """The n×n matrix ∂sᵢ/∂zⱼ = sᵢ(δᵢⱼ − sⱼ), for one z of shape (n,)."""
-        s = self.value(np.asarray(z, dtype=float))
+        z = np.asarray(z)
+        s = self.value(z.astype(_float_type(z), copy=False))
         if s.ndim != 1:
             raise ValueError("z: jacobian takes one vector of shape (n,), "
                              f"got shape {s.shape}")
@@ -187,7 +201,7 @@ class Identity(Activation):
         return z
 
     def derivative(self, z):
-        return np.ones_like(z, dtype=np.result_type(z, float))
+        return np.ones_like(z, dtype=_float_type(z))
 
 
 sigmoid, tanh, relu, leaky_relu = Sigmoid(), Tanh(), ReLU(), LeakyReLU()

@@ -30,7 +30,8 @@ from .activations import Activation
 from .batchnorm import (batchnorm_backward, batchnorm_forward,
                         batchnorm_inference, update_running)
 from .diagnostics import TrainingStep
-from .network import INIT_SCHEMES, Params, init_params, output_delta
+from .network import (INIT_SCHEMES, Params, _float_dtype, init_params,
+                      output_delta)
 from .training import (History, TrainingDiverged, _data, _validation_data,
                        clip_by_norm)
 
@@ -241,8 +242,9 @@ def train_deep(X, Y, architecture: list[int], learning_rate: float,
                rng=None, init: str = "he", method: str = "batched",
                clip_norm: float | None = None,
                validation_data: tuple | None = None,
-               metric: Callable | None = None, batch_norm=None,
-               residual=None, callback: Callable | None = None
+               metric: Callable | None = None, dtype=np.float64,
+               record: bool = True, batch_norm=None, residual=None,
+               callback: Callable | None = None
                ) -> tuple[Params, Params, DeepHistory]:
     """`train`'s loop for a DeepNet; `train` calls it when batch_norm or
     residual is given (chapter 8).
@@ -250,7 +252,7 @@ def train_deep(X, Y, architecture: list[int], learning_rate: float,
     Same arguments, same shuffles and steps; γ and β take gradient steps
     too, and each BN layer's running statistics follow the batches. The
     losses recorded per epoch use BN in inference mode. Returns W, b and a
-    DeepHistory whose `net` holds the whole trained network.
+    DeepHistory whose `net` holds the whole trained network. Float64 only.
     """
     sizes = _checks.architecture(architecture)
     learning_rate = _checks.positive_real(learning_rate, "learning_rate")
@@ -262,13 +264,16 @@ def train_deep(X, Y, architecture: list[int], learning_rate: float,
         raise ValueError("method: networks with batch_norm or residual "
                          f"train with method='batched' only, got {method!r}")
     _checks.choice(init, INIT_SCHEMES, "init")
+    if _float_dtype(dtype) != np.float64:
+        raise ValueError("dtype: networks with batch_norm or residual train "
+                         f"in float64 only, got {np.dtype(dtype).name}")
     for name, fn in (("metric", metric), ("callback", callback)):
         if fn is not None and not callable(fn):
             raise TypeError(f"{name}: expected a function, got "
                             f"{type(fn).__name__}")
     sigma = _checks.activations(activations, len(sizes) - 1)
     loss = _checks.loss(loss, sigma[-1])
-    X, Y = _data(X, Y, loss, sizes, "X", "Y")
+    X, Y = _data(X, Y, loss, sizes, "X", "Y", np.float64)
     net = init_deep(sizes, sigma, batch_norm=batch_norm, residual=residual,
                     scheme=init, rng=0)        # validates; W replaced below
     if any(net.batch_norm) and (batch_size < 2 or len(X) % batch_size == 1):
@@ -279,8 +284,11 @@ def train_deep(X, Y, architecture: list[int], learning_rate: float,
     history = DeepHistory(net=net)
     sets = [(X, Y, history.loss, history.metric)]
     if validation_data is not None:
-        X_val, Y_val = _validation_data(validation_data, loss, sizes)
+        X_val, Y_val = _validation_data(validation_data, loss, sizes,
+                                        np.float64)
         sets.append((X_val, Y_val, history.val_loss, history.val_metric))
+    if not record:
+        sets = []
     rng = np.random.default_rng(rng)
     net.W, net.b = init_params(sizes, init, rng)   # as train draws them
     _record_deep(sets, net, loss, metric)
@@ -316,7 +324,7 @@ def train_deep(X, Y, architecture: list[int], learning_rate: float,
                         lambda p=p: (p.S, p.Out)))
                 _step(net, dW, db, bn_layers, learning_rate, p.caches)
             _record_deep(sets, net, loss, metric)
-            if not np.isfinite(history.loss[-1]):
+            if record and not np.isfinite(history.loss[-1]):
                 value = history.loss[-1]
                 for values in (history.loss, history.val_loss,
                                history.metric, history.val_metric):

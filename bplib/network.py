@@ -44,25 +44,42 @@ INIT_SCHEMES = (*INIT_STD, "glorot")
 
 
 def init_params(architecture: list[int], scheme: str = "he",
-                rng=None) -> tuple[Params, Params]:
+                rng=None, *, dtype=np.float64) -> tuple[Params, Params]:
     """Random weights and zero biases for layer sizes [n_0, ..., n_L].
 
     W[l] ~ N(0, std²) with std from `scheme` (chapter 3): "he" √(2/n_in),
     the source text's formula, for ReLU; "xavier" (or "glorot")
     √(2/(n_in + n_out)), for tanh and sigmoid; "standard" 1.
     rng: a seed, a numpy Generator, or None for fresh randomness.
+    dtype: a float type, float64 or float32 (chapter 7); a float32
+    network's weights are its float64 twin's, rounded.
     """
     sizes = _checks.architecture(architecture)
     _checks.choice(scheme, INIT_SCHEMES, "scheme")
+    dtype = _float_dtype(dtype)
     if scheme == "glorot":
         scheme = "xavier"
     rng = np.random.default_rng(rng)
     W, b = [], []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
         std = INIT_STD[scheme](n_in, n_out)
-        W.append(rng.normal(0.0, std, size=(n_out, n_in)))
-        b.append(np.zeros(n_out))
+        # Drawn in float64 whatever dtype is, so one seed gives one network.
+        W_l = rng.normal(0.0, std, size=(n_out, n_in))
+        W.append(W_l.astype(dtype, copy=False))
+        b.append(np.zeros(n_out, dtype=dtype))
     return W, b
+
+
+def _float_dtype(dtype) -> np.dtype:
+    """`dtype` as a numpy float dtype, or a TypeError naming `dtype`."""
+    try:
+        found = np.dtype(dtype)
+    except (TypeError, ValueError):
+        found = None
+    if found is None or found.kind != "f":
+        raise TypeError("dtype: expected a float type such as np.float64 or "
+                        f"np.float32, got {dtype!r}")
+    return found
 
 
 def forward_propagation(x, W: Params, b: Params,
@@ -173,12 +190,17 @@ def _backprop_batch(X, Y, W, b, sigma, loss):
     A, Z = _forward_batch(X, W, b, sigma)
     Delta = [None] * L       # row i of Delta[l] is sample i's δ, layer l
     Delta[L - 1] = output_delta(Z[L - 1], A[L], Y, sigma[L - 1], loss)
+    # The loop stops at layer 0: nothing needs ∂L/∂X, so the first
+    # layer's product Delta[0] @ W[0] is never formed (chapter 7).
     for l in range(L - 2, -1, -1):
         # Row by row, (Wᵀ δ)ᵀ = δᵀ W: backpropagation's transpose,
         # applied to every sample at once.
         Delta[l] = sigma[l].backward(Z[l], A[l + 1], Delta[l + 1] @ W[l + 1])
-    # Σᵢ δᵢ aᵢᵀ over the batch is one product, Deltaᵀ A; / n is the mean.
-    dW = [Delta[l].T @ A[l] / n for l in range(L)]
+    # Σᵢ δᵢ aᵢᵀ over the batch is one product, Deltaᵀ A; / n is the mean,
+    # taken in place: dW[l] is as large as W[l], one copy is enough.
+    dW = [Delta[l].T @ A[l] for l in range(L)]
+    for dW_l in dW:
+        dW_l /= n
     db = [Delta[l].mean(axis=0) for l in range(L)]
     return dW, db, A[L]
 

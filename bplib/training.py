@@ -19,7 +19,8 @@ import numpy as np
 from . import _checks
 from .diagnostics import TrainingStep, layer_io
 from .network import (INIT_SCHEMES, Params, _backprop_batch,
-                      _forward_batch, backpropagation, init_params)
+                      _float_dtype, _forward_batch, backpropagation,
+                      init_params)
 
 __all__ = ["train", "History", "TrainingDiverged", "clip_by_norm"]
 
@@ -106,7 +107,8 @@ def train(X, Y, architecture: list[int], learning_rate: float,
           init: str = "he", method: str = "batched",
           clip_norm: float | None = None,
           validation_data: tuple | None = None,
-          metric: Callable | None = None, batch_norm=None, residual=None,
+          metric: Callable | None = None, dtype=np.float64,
+          record: bool = True, batch_norm=None, residual=None,
           callback: Callable | None = None
           ) -> tuple[Params, Params, History]:
     """Train a network by mini-batch gradient descent (chapter 3).
@@ -118,6 +120,10 @@ def train(X, Y, architecture: list[int], learning_rate: float,
     "per_sample", with the same result. clip_norm: clip each batch's
     gradient to this norm. validation_data: (X_val, Y_val). metric: a
     function metric(Y, Y_hat) -> float, recorded for both sets.
+    dtype: the float type of the parameters and of every computation,
+    float64 or float32 (chapter 7); X and Y are converted to it once.
+    record: False skips the History's passes over the whole data sets
+    (its lists stay empty), to time the training alone (chapter 7).
     batch_norm, residual: per-layer options (see bplib.deep.layer_flags;
     chapter 8), trained by bplib.deep.train_deep. callback: called with a
     TrainingStep before each step (e.g. a bplib.diagnostics.Diagnostics).
@@ -137,6 +143,7 @@ def train(X, Y, architecture: list[int], learning_rate: float,
         clip_norm = _checks.positive_real(clip_norm, "clip_norm")
     _checks.choice(method, METHODS, "method")
     _checks.choice(init, INIT_SCHEMES, "init")
+    dtype = _float_dtype(dtype)
     if metric is not None and not callable(metric):
         raise TypeError("metric: expected a function metric(Y, Y_hat), got "
                         f"{type(metric).__name__}")
@@ -145,15 +152,18 @@ def train(X, Y, architecture: list[int], learning_rate: float,
                         f"{type(callback).__name__}")
     sigma = _checks.activations(activations, len(sizes) - 1)
     loss = _checks.loss(loss, sigma[-1])
-    X, Y = _data(X, Y, loss, sizes, "X", "Y")
+    X, Y = _data(X, Y, loss, sizes, "X", "Y", dtype)
     history = History()
     sets = [(X, Y, history.loss, history.metric)]
     if validation_data is not None:
-        X_val, Y_val = _validation_data(validation_data, loss, sizes)
+        X_val, Y_val = _validation_data(validation_data, loss, sizes, dtype)
         sets.append((X_val, Y_val, history.val_loss, history.val_metric))
+    if not record:
+        sets = []
     rng = np.random.default_rng(rng)
 
-    W, b = init_params(sizes, init, rng)          # 1. initialise
+    W, b = init_params(sizes, init, rng,          # 1. initialise
+                       dtype=dtype)
     _record(sets, W, b, sigma, loss, metric)
     mean_gradient = (_mean_gradient_per_sample if method == "per_sample"
                      else _backprop_batch)
@@ -185,10 +195,14 @@ def train(X, Y, architecture: list[int], learning_rate: float,
                         epoch, k + 1, learning_rate, W, b, dW, db, sigma,
                         lambda Xb=X[batch]: layer_io(Xb, W, b, sigma)))
                 for l in range(len(W)):           # gradient descent step
-                    W[l] -= learning_rate * dW[l]
-                    b[l] -= learning_rate * db[l]
+                    # In place: the gradients are ours to overwrite, so
+                    # the step makes no temporary as large as W[l].
+                    dW[l] *= learning_rate
+                    db[l] *= learning_rate
+                    W[l] -= dW[l]
+                    b[l] -= db[l]
             _record(sets, W, b, sigma, loss, metric)
-            if not np.isfinite(history.loss[-1]):
+            if record and not np.isfinite(history.loss[-1]):
                 value = history.loss[-1]
                 for values in (history.loss, history.val_loss,
                                history.metric, history.val_metric):
@@ -206,16 +220,17 @@ def _record(sets, W, b, sigma, loss, metric):
             metrics.append(float(metric(Y, output)))
 
 
-def _validation_data(pair, loss, sizes):
+def _validation_data(pair, loss, sizes, dtype):
     if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
         raise TypeError("validation_data: expected a pair (X_val, Y_val), "
                         f"got {type(pair).__name__}")
     return _data(*pair, loss, sizes,
-                 "validation_data[0]", "validation_data[1]")
+                 "validation_data[0]", "validation_data[1]", dtype)
 
 
-def _data(X, Y, loss, sizes, x_name, y_name):
-    """X and Y checked against the architecture (named in any error)."""
+def _data(X, Y, loss, sizes, x_name, y_name, dtype):
+    """X and Y checked against the architecture (named in any error),
+    as arrays of `dtype` (no copy when they already are)."""
     X = _checks.as_array(X, x_name, ndim=2)
     if X.shape[1] != sizes[0]:
         raise ValueError(f"{x_name}: expected {sizes[0]} columns to match "
@@ -230,4 +245,4 @@ def _data(X, Y, loss, sizes, x_name, y_name):
             f"sample of {x_name} and architecture[-1] = {sizes[-1]} "
             f"columns, got {Y.shape}")
     loss.check_targets(Y, y_name)
-    return X, Y
+    return X.astype(dtype, copy=False), Y.astype(dtype, copy=False)

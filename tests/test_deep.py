@@ -187,3 +187,22 @@ def test_batch_norm_training_rejects_a_batch_of_one():
     with pytest.raises(ValueError, match="method"):
         bp.train(X, Y, [4, 5, 3], 0.1, 1, 7, activations=["relu", "softmax"], loss="cce",
                  batch_norm=True, method="per_sample")
+
+
+def test_deep_training_refuses_float32_by_name():
+    X = np.zeros((4, 2))
+    Y = np.zeros((4, 1))
+    with pytest.raises(ValueError, match="dtype"):
+        bp.train(X, Y, [2, 3, 3, 1], 0.1, 1, 2, activations=["relu", "relu", "identity"],
+                 loss="mse", batch_norm=True, dtype=np.float32)
+
+
+def test_deep_training_without_record_keeps_the_same_parameters():
+    rng = np.random.default_rng(3)
+    X, Y = rng.normal(size=(12, 2)), rng.normal(size=(12, 1))
+    kwargs = dict(activations=["relu", "relu", "identity"], loss="mse", rng=1,
+                  batch_norm=True, residual=True)
+    W1, b1, h1 = bp.train(X, Y, [2, 3, 3, 1], 0.05, 3, 4, **kwargs)
+    W2, b2, h2 = bp.train(X, Y, [2, 3, 3, 1], 0.05, 3, 4, record=False, **kwargs)
+    assert all(np.array_equal(a, c) for a, c in zip(W1 + b1, W2 + b2))
+    assert len(h1.loss) == 4 and h2.loss == []
