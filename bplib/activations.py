@@ -65,8 +65,11 @@ class Sigmoid(Activation):
         return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
 
     def derivative(self, z):
-        s = self.value(z)
-        return s * (1 - s)
+        # = σ(z)(1 − σ(z)), but that product loses every digit once σ
+        # rounds to 1 (z > 37, while z < -37 kept them): e^(-|z|)/(1 +
+        # e^(-|z|))² is σ' exactly, and the same for z and -z.
+        e = np.exp(-np.abs(z))
+        return e / (1 + e) ** 2
 
 
 class Tanh(Activation):

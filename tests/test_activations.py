@@ -217,3 +217,17 @@ def test_unknown_activation_name_raises_value_error_naming_the_argument():
 def test_activation_of_the_wrong_type_raises_type_error_naming_the_argument():
     with pytest.raises(TypeError, match=r"^activation: expected an activation name"):
         bp.get_activation(np.tanh)
+
+
+def test_sigmoid_derivative_is_accurate_and_symmetric_in_the_tails():
+    # σ(1 − σ) returned 0 for z > 37 but ~1e-17 at z = -37: one tail lost every digit.
+    sigmoid = bp.activations.Sigmoid()
+    import mpmath
+
+    z = np.array([20.0, 37.0, 40.0, 100.0, 700.0])
+    with mpmath.workdps(50):   # σ' = σ(1 − σ) in 50 digits, where it loses nothing
+        exact = [float(mpmath.mpf(1) / (1 + mpmath.exp(-v)) * (1 - 1 / (1 + mpmath.exp(-v))))
+                 for v in z]
+    np.testing.assert_allclose(sigmoid.derivative(z), exact, rtol=1e-14)
+    np.testing.assert_array_equal(sigmoid.derivative(z), sigmoid.derivative(-z))
+    assert np.all(sigmoid.derivative(z) > 0)
