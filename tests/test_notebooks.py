@@ -80,3 +80,14 @@ def test_chapter_has_exercises_each_with_a_solution(path):
     assert len(exercises) >= 3, f"{len(exercises)} exercises; every chapter has at least 3"
     assert solutions == exercises, f"exercises {exercises} but solutions to {solutions}"
     assert text.count("```{solution-end}") == len(solutions), "a {solution-start} is never closed"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_notebook_carries_no_widget_state_or_views(path):
+    # Both need a kernel the book does not have; saved state would also make myst-nb fetch the
+    # widget runtime from a CDN. tools/execute_notebooks.py drops them after running.
+    notebook = json.loads(path.read_text())
+    assert "widgets" not in notebook["metadata"]
+    views = [i for i, cell in enumerate(code_cells(path)) for out in cell.get("outputs", [])
+             if "application/vnd.jupyter.widget-view+json" in out.get("data", {})]
+    assert not views, f"code cells {views} hold widget views"

@@ -13,6 +13,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
 
 def execute(path: Path) -> None:
     notebook = nbformat.read(path, as_version=4)
@@ -26,6 +28,12 @@ def execute(path: Path) -> None:
     # (store_widget_state=False instead crashes nbclient 0.11 when a widget
     # prints during execution, as chapter 4's explorer does.)
     notebook.metadata.pop("widgets", None)
+    # Without that state a saved widget view only says "model not found"
+    # when the notebook is opened; running the cell shows the live widget.
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [out for out in cell.outputs
+                            if WIDGET_VIEW not in out.get("data", {})]
     nbformat.write(notebook, path)
 
 
