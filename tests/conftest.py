@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
@@ -42,12 +43,25 @@ def small_net() -> Net:
 
 @pytest.fixture(scope="session")
 def html(tmp_path_factory) -> Path:
-    """The book, built strictly (-W -n) into a temporary folder: the HTML root."""
-    out = tmp_path_factory.mktemp("book")
-    jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    result = subprocess.run(
-        [str(jupyter_book), "build", "--all", "-W", "-n", "--keep-going",
-         "--path-output", str(out), str(ROOT)],
-        capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return out / "_build" / "html"
+    """The book, built strictly (-W -n) into a temporary folder: the HTML root.
+
+    Built once per test run: pytest-xdist's workers share the parent of their temporary
+    folders (that run's own), and the first to take the lock builds there for all of them.
+    """
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "book"
+    shared.mkdir(exist_ok=True)
+    root = shared / "_build" / "html"
+    with open(shared / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / "built").exists():
+            jupyter_book = Path(sys.executable).with_name("jupyter-book")
+            result = subprocess.run(
+                [str(jupyter_book), "build", "--all", "-W", "-n", "--keep-going",
+                 "--path-output", str(shared), str(ROOT)],
+                capture_output=True, text=True)
+            (shared / "built").write_text(result.stdout[-3000:] + result.stderr[-3000:]
+                                          if result.returncode else "")
+        log = (shared / "built").read_text()
+    assert not log, log
+    return root
