@@ -80,3 +80,17 @@ def test_no_page_holds_a_dead_widget(html):
         text = page.read_text(encoding="utf-8")
         for sign in ("application/vnd.jupyter.widget", "jupyter-widgets", "@jupyter-widgets"):
             assert sign not in text, f"{page.relative_to(html)} contains {sign!r}"
+
+
+def test_every_reference_is_cited_by_a_chapter():
+    # Chapter 10 lists the whole .bib; an entry no chapter cites would be a claim of use that
+    # is not true (the source text's own five references are cited from the chapters too).
+    from support import ROOT
+
+    bib = (ROOT / "book" / "references.bib").read_text(encoding="utf-8")
+    keys = re.findall(r"^@\w+\{([^,]+),", bib, flags=re.M)
+    chapters = " ".join(p.read_text(encoding="utf-8") for p in (ROOT / "book").glob("*")
+                        if p.suffix in (".ipynb", ".md") and p.stem != "10_references")
+    cited = set(re.findall(r"\{cite[^}]*\}`([^`]+)`", chapters.replace('\\"', '"')))
+    cited = {key.strip() for group in cited for key in group.split(",")}
+    assert set(keys) <= cited, f"in references.bib but cited nowhere: {sorted(set(keys) - cited)}"
