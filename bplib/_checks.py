@@ -117,6 +117,14 @@ def targets(y, W: list[np.ndarray], the_loss: Loss, argname: str,
     return array
 
 
+def sample_or_batch(x, y, W: list[np.ndarray], the_loss: Loss):
+    """x and y checked as one sample (x 1-D) or a batch (x 2-D), and which."""
+    batched = np.ndim(x) == 2
+    x = inputs(x, W, "x", ndim=2 if batched else 1)
+    y = targets(y, W, the_loss, "y", n_samples=len(x) if batched else None)
+    return x, y, batched
+
+
 def positive_int(value, argname: str, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, Integral):
         raise TypeError(f"{argname}: expected an int, got "

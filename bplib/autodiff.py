@@ -228,10 +228,7 @@ def network_graph(x, y, W, b, activations, loss):
     W, b = _checks.params(W, b)
     sigma = _checks.activations(activations, len(W))
     loss = _checks.loss(loss, sigma[-1])
-    batched = np.ndim(x) == 2
-    x = _checks.inputs(x, W, "x", ndim=2 if batched else 1)
-    y = _checks.targets(y, W, loss, "y",
-                        n_samples=len(x) if batched else None)
+    x, y, batched = _checks.sample_or_batch(x, y, W, loss)
 
     a = x_t = Tensor(x, "x")
     W_t, b_t = [], []

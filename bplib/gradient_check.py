@@ -45,8 +45,8 @@ def numerical_gradient(f: Callable[[], float], arrays: list[np.ndarray],
             raise TypeError(f"arrays[{i}]: expected a float numpy array to "
                             "perturb in place, got "
                             f"{getattr(array, 'dtype', type(array).__name__)}")
-    if scheme == "forward":
-        return _forward_gradient(f, arrays, h)
+    # Forward differences need f at θ itself: one evaluation serves all.
+    f_here = f() if scheme == "forward" else None
     grads = []
     for array in arrays:
         grad = np.zeros(array.shape)
@@ -54,25 +54,12 @@ def numerical_gradient(f: Callable[[], float], arrays: list[np.ndarray],
             saved = array[i]
             array[i] = saved + h
             f_plus = f()
-            array[i] = saved - h
-            f_minus = f()
+            if scheme == "central":
+                array[i] = saved - h
+                grad[i] = (f_plus - f()) / (2 * h)
+            else:
+                grad[i] = (f_plus - f_here) / h
             array[i] = saved
-            grad[i] = (f_plus - f_minus) / (2 * h)
-        grads.append(grad)
-    return grads
-
-
-def _forward_gradient(f, arrays, h):
-    f_here = f()  # one evaluation at θ serves every entry
-    grads = []
-    for array in arrays:
-        grad = np.zeros(array.shape)
-        for i in np.ndindex(array.shape):
-            saved = array[i]
-            array[i] = saved + h
-            f_plus = f()
-            array[i] = saved
-            grad[i] = (f_plus - f_here) / h
         grads.append(grad)
     return grads
 
@@ -183,10 +170,7 @@ def gradcheck(x, y, W: Params, b: Params, activations, loss, *,
     W, b = [W_l.copy() for W_l in W], [b_l.copy() for b_l in b]
     sigma = _checks.activations(activations, len(W))
     the_loss = _checks.loss(loss, sigma[-1])
-    batched = np.ndim(x) == 2
-    X = _checks.inputs(x, W, "x", ndim=2 if batched else 1)
-    Y = _checks.targets(y, W, the_loss, "y",
-                        n_samples=len(X) if batched else None)
+    X, Y, batched = _checks.sample_or_batch(x, y, W, the_loss)
     if backprop is None:
         backprop = backprop_batch if batched else backpropagation
     dW, db = backprop(X, Y, W, b, activations, loss)
