@@ -175,6 +175,8 @@ class Softmax(Activation):
         return e / np.sum(e, axis=-1, keepdims=True)
 
     def derivative(self, z):
+        """Raises TypeError: softmax's derivative is a matrix, not an
+        element-wise σ'(z); use `jacobian` or `backward` (chapter 4)."""
         raise TypeError(
             "softmax has no element-wise derivative: its derivative is the "
             "Jacobian diag(s) - s s^T; use softmax.jacobian(z), or "
