@@ -32,8 +32,8 @@ from .batchnorm import (batchnorm_backward, batchnorm_forward,
 from .diagnostics import TrainingStep
 from .network import (INIT_SCHEMES, Params, _float_dtype, init_params,
                       output_delta)
-from .training import (History, TrainingDiverged, _data, _validation_data,
-                       clip_by_norm)
+from .training import (History, _data, _Divergence, _loop_options,
+                       _validation_data, clip_by_norm)
 
 __all__ = ["DeepNet", "DeepGrads", "DeepHistory", "layer_flags",
            "init_deep", "deep_forward", "deep_backprop", "deep_predict",
@@ -255,22 +255,15 @@ def train_deep(X, Y, architecture: list[int], learning_rate: float,
     DeepHistory whose `net` holds the whole trained network. Float64 only.
     """
     sizes = _checks.architecture(architecture)
-    learning_rate = _checks.positive_real(learning_rate, "learning_rate")
-    n_epochs = _checks.positive_int(n_epochs, "n_epochs", minimum=0)
-    batch_size = _checks.positive_int(batch_size, "batch_size")
-    if clip_norm is not None:
-        clip_norm = _checks.positive_real(clip_norm, "clip_norm")
+    learning_rate, n_epochs, batch_size, clip_norm = _loop_options(
+        learning_rate, n_epochs, batch_size, clip_norm, init, metric,
+        callback)
     if method != "batched":
         raise ValueError("method: networks with batch_norm or residual "
                          f"train with method='batched' only, got {method!r}")
-    _checks.choice(init, INIT_SCHEMES, "init")
     if _float_dtype(dtype) != np.float64:
         raise ValueError("dtype: networks with batch_norm or residual train "
                          f"in float64 only, got {np.dtype(dtype).name}")
-    for name, fn in (("metric", metric), ("callback", callback)):
-        if fn is not None and not callable(fn):
-            raise TypeError(f"{name}: expected a function, got "
-                            f"{type(fn).__name__}")
     sigma = _checks.activations(activations, len(sizes) - 1)
     loss = _checks.loss(loss, sigma[-1])
     X, Y = _data(X, Y, loss, sizes, "X", "Y", np.float64)
@@ -293,13 +286,7 @@ def train_deep(X, Y, architecture: list[int], learning_rate: float,
     net.W, net.b = init_params(sizes, init, rng)   # as train draws them
     _record_deep(sets, net, loss, metric)
     n_batches = -(-len(X) // batch_size)
-
-    def diverged(value, epoch, batch, when):
-        return TrainingDiverged(
-            f"training diverged: the loss became {value} {when} epoch "
-            f"{epoch}, batch {batch} of {n_batches} (learning_rate="
-            f"{learning_rate:g}); try a lower learning_rate or set "
-            "clip_norm", epoch, batch, history)
+    divergence = _Divergence(history, n_batches, learning_rate)
 
     bn_layers = [l for l in range(len(sizes) - 1) if net.batch_norm[l]]
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -308,9 +295,8 @@ def train_deep(X, Y, architecture: list[int], learning_rate: float,
             for k in range(n_batches):
                 batch = order[k * batch_size:(k + 1) * batch_size]
                 grads, p = _backprop(X[batch], Y[batch], net, loss)
-                batch_loss = loss.mean(p.A[-1], Y[batch])
-                if not np.isfinite(batch_loss):
-                    raise diverged(batch_loss, epoch, k + 1, "at")
+                divergence.check_batch(loss.mean(p.A[-1], Y[batch]),
+                                       epoch, k + 1)
                 dgamma = [grads.dgamma[l] for l in bn_layers]
                 dbeta = [grads.dbeta[l] for l in bn_layers]
                 dW, db = grads.dW + dgamma, grads.db + dbeta
@@ -324,12 +310,7 @@ def train_deep(X, Y, architecture: list[int], learning_rate: float,
                         lambda p=p: (p.S, p.Out)))
                 _step(net, dW, db, bn_layers, learning_rate, p.caches)
             _record_deep(sets, net, loss, metric)
-            if record and not np.isfinite(history.loss[-1]):
-                value = history.loss[-1]
-                for values in (history.loss, history.val_loss,
-                               history.metric, history.val_metric):
-                    del values[epoch:]
-                raise diverged(value, epoch, n_batches, "after the step of")
+            divergence.check_epoch(epoch)
     return net.W, net.b, history
 
 

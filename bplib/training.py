@@ -136,20 +136,11 @@ def train(X, Y, architecture: list[int], learning_rate: float,
         from .deep import train_deep    # here: deep.py imports this module
         return train_deep(**arguments)
     sizes = _checks.architecture(architecture)
-    learning_rate = _checks.positive_real(learning_rate, "learning_rate")
-    n_epochs = _checks.positive_int(n_epochs, "n_epochs", minimum=0)
-    batch_size = _checks.positive_int(batch_size, "batch_size")
-    if clip_norm is not None:
-        clip_norm = _checks.positive_real(clip_norm, "clip_norm")
+    learning_rate, n_epochs, batch_size, clip_norm = _loop_options(
+        learning_rate, n_epochs, batch_size, clip_norm, init, metric,
+        callback)
     _checks.choice(method, METHODS, "method")
-    _checks.choice(init, INIT_SCHEMES, "init")
     dtype = _float_dtype(dtype)
-    if metric is not None and not callable(metric):
-        raise TypeError("metric: expected a function metric(Y, Y_hat), got "
-                        f"{type(metric).__name__}")
-    if callback is not None and not callable(callback):
-        raise TypeError("callback: expected a function callback(step), got "
-                        f"{type(callback).__name__}")
     sigma = _checks.activations(activations, len(sizes) - 1)
     loss = _checks.loss(loss, sigma[-1])
     X, Y = _data(X, Y, loss, sizes, "X", "Y", dtype)
@@ -168,13 +159,7 @@ def train(X, Y, architecture: list[int], learning_rate: float,
     mean_gradient = (_mean_gradient_per_sample if method == "per_sample"
                      else _backprop_batch)
     n_batches = -(-len(X) // batch_size)         # the last may be partial
-
-    def diverged(value, epoch, batch, when):
-        return TrainingDiverged(
-            f"training diverged: the loss became {value} {when} epoch "
-            f"{epoch}, batch {batch} of {n_batches} (learning_rate="
-            f"{learning_rate:g}); try a lower learning_rate or set "
-            "clip_norm", epoch, batch, history)
+    divergence = _Divergence(history, n_batches, learning_rate)
 
     # A diverging run overflows on its way to inf. Rather than a numpy
     # warning from deep inside, the checks below say where it happened.
@@ -185,9 +170,8 @@ def train(X, Y, architecture: list[int], learning_rate: float,
                 batch = order[k * batch_size:(k + 1) * batch_size]
                 dW, db, output = mean_gradient(X[batch], Y[batch], W, b,
                                                sigma, loss)
-                batch_loss = loss.mean(output, Y[batch])
-                if not np.isfinite(batch_loss):
-                    raise diverged(batch_loss, epoch, k + 1, "at")
+                divergence.check_batch(loss.mean(output, Y[batch]),
+                                       epoch, k + 1)
                 if clip_norm is not None:
                     dW, db = clip_by_norm(dW, db, clip_norm)
                 if callback is not None:
@@ -202,13 +186,57 @@ def train(X, Y, architecture: list[int], learning_rate: float,
                     W[l] -= dW[l]
                     b[l] -= db[l]
             _record(sets, W, b, sigma, loss, metric)
-            if record and not np.isfinite(history.loss[-1]):
-                value = history.loss[-1]
-                for values in (history.loss, history.val_loss,
-                               history.metric, history.val_metric):
-                    del values[epoch:]            # keep the finite epochs
-                raise diverged(value, epoch, n_batches, "after the step of")
+            divergence.check_epoch(epoch)
     return W, b, history                          # 3. return W, b
+
+
+def _loop_options(learning_rate, n_epochs, batch_size, clip_norm, init,
+                  metric, callback):
+    """The training loop's options checked, each error naming its argument
+    (shared by `train` and `bplib.deep.train_deep`)."""
+    learning_rate = _checks.positive_real(learning_rate, "learning_rate")
+    n_epochs = _checks.positive_int(n_epochs, "n_epochs", minimum=0)
+    batch_size = _checks.positive_int(batch_size, "batch_size")
+    if clip_norm is not None:
+        clip_norm = _checks.positive_real(clip_norm, "clip_norm")
+    _checks.choice(init, INIT_SCHEMES, "init")
+    if metric is not None and not callable(metric):
+        raise TypeError("metric: expected a function metric(Y, Y_hat), got "
+                        f"{type(metric).__name__}")
+    if callback is not None and not callable(callback):
+        raise TypeError("callback: expected a function callback(step), got "
+                        f"{type(callback).__name__}")
+    return learning_rate, n_epochs, batch_size, clip_norm
+
+
+class _Divergence:
+    """Raises TrainingDiverged, saying where, once a loss is not finite."""
+
+    def __init__(self, history: History, n_batches: int,
+                 learning_rate: float):
+        self.history, self.n_batches = history, n_batches
+        self.learning_rate = learning_rate
+
+    def check_batch(self, batch_loss: float, epoch: int, batch: int):
+        if not np.isfinite(batch_loss):
+            raise self._error(batch_loss, epoch, batch, "at")
+
+    def check_epoch(self, epoch: int):
+        """After the epoch's losses are recorded (if they are at all)."""
+        h = self.history
+        if h.loss and not np.isfinite(h.loss[-1]):
+            value = h.loss[-1]
+            for values in (h.loss, h.val_loss, h.metric, h.val_metric):
+                del values[epoch:]                # keep the finite epochs
+            raise self._error(value, epoch, self.n_batches,
+                              "after the step of")
+
+    def _error(self, value, epoch, batch, when):
+        return TrainingDiverged(
+            f"training diverged: the loss became {value} {when} epoch "
+            f"{epoch}, batch {batch} of {self.n_batches} (learning_rate="
+            f"{self.learning_rate:g}); try a lower learning_rate or set "
+            "clip_norm", epoch, batch, self.history)
 
 
 def _record(sets, W, b, sigma, loss, metric):
