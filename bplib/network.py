@@ -163,9 +163,12 @@ def _forward_batch(X, W, b, sigma):
     A, Z = [X], []
     for l in range(len(W)):
         # Row i of A[l] @ W[l].T is (W[l] @ a_i)ᵀ: every sample's
-        # product at once.
-        Z.append(A[l] @ W[l].T + b[l])
-        A.append(sigma[l](Z[l]))
+        # product at once. The bias is added in place, into that fresh
+        # product, rather than into a second array as large.
+        Z_l = A[l] @ W[l].T
+        Z_l += b[l]
+        Z.append(Z_l)
+        A.append(sigma[l](Z_l))
     return A, Z
 
 
@@ -188,20 +191,20 @@ def _backprop_batch(X, Y, W, b, sigma, loss):
     """backprop_batch on checked input; also returns the output A[L]."""
     n, L = len(X), len(W)
     A, Z = _forward_batch(X, W, b, sigma)
-    Delta = [None] * L       # row i of Delta[l] is sample i's δ, layer l
-    Delta[L - 1] = output_delta(Z[L - 1], A[L], Y, sigma[L - 1], loss)
+    Delta = [None] * L       # row i of Delta[l] is sample i's δ / n, layer l
+    # The mean's 1/n, applied once to the smallest array, δᴸ: every step
+    # below is linear in δ, so each Delta[l] carries it, and the sums over
+    # the batch at the end are means without another pass over dW.
+    Delta[L - 1] = output_delta(Z[L - 1], A[L], Y, sigma[L - 1], loss) / n
     # The loop stops at layer 0: nothing needs ∂L/∂X, so the first
     # layer's product Delta[0] @ W[0] is never formed (chapter 7).
     for l in range(L - 2, -1, -1):
         # Row by row, (Wᵀ δ)ᵀ = δᵀ W: backpropagation's transpose,
         # applied to every sample at once.
         Delta[l] = sigma[l].backward(Z[l], A[l + 1], Delta[l + 1] @ W[l + 1])
-    # Σᵢ δᵢ aᵢᵀ over the batch is one product, Deltaᵀ A; / n is the mean,
-    # taken in place: dW[l] is as large as W[l], one copy is enough.
+    # Σᵢ δᵢ aᵢᵀ over the batch is one product, Deltaᵀ A.
     dW = [Delta[l].T @ A[l] for l in range(L)]
-    for dW_l in dW:
-        dW_l /= n
-    db = [Delta[l].mean(axis=0) for l in range(L)]
+    db = [Delta[l].sum(axis=0) for l in range(L)]
     return dW, db, A[L]
 
 

@@ -168,16 +168,18 @@ def train(X, Y, architecture: list[int], learning_rate: float,
             order = rng.permutation(len(X))       # shuffle(X, Y)
             for k in range(n_batches):
                 batch = order[k * batch_size:(k + 1) * batch_size]
-                dW, db, output = mean_gradient(X[batch], Y[batch], W, b,
+                X_batch, Y_batch = X[batch], Y[batch]
+                dW, db, output = mean_gradient(X_batch, Y_batch, W, b,
                                                sigma, loss)
-                divergence.check_batch(loss.mean(output, Y[batch]),
+                divergence.check_batch(loss.mean(output, Y_batch),
                                        epoch, k + 1)
                 if clip_norm is not None:
                     dW, db = clip_by_norm(dW, db, clip_norm)
                 if callback is not None:
                     callback(TrainingStep(
                         epoch, k + 1, learning_rate, W, b, dW, db, sigma,
-                        lambda Xb=X[batch]: layer_io(Xb, W, b, sigma)))
+                        lambda X_batch=X_batch: layer_io(X_batch, W, b,
+                                                       sigma)))
                 for l in range(len(W)):           # gradient descent step
                     # In place: the gradients are ours to overwrite, so
                     # the step makes no temporary as large as W[l].
