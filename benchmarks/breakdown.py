@@ -4,6 +4,9 @@ Usage: python benchmarks/breakdown.py   (in the benchmark venv, or the book's .v
 
 Each rung adds one kind of work to the one before, on 784-256-128-10, batch 128, 10 000 samples,
 float64, one thread; CPU seconds per epoch, rungs alternating, 9 runs each, fastest and median.
+One more row, fused_step, is not a rung but an alternative to with_step that bplib does not use:
+the step fused into the weight-gradient product by BLAS, to show what giving up the separate
+gradient would buy.
 """
 
 import statistics
@@ -13,7 +16,8 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 import bplib as bp
-from bplib.network import _backprop_batch
+from bplib.network import _backprop_batch, _forward_batch
+from scipy.linalg.blas import get_blas_funcs
 
 N, n, SIZES = 10_000, 128, [784, 256, 128, 10]
 rng = np.random.default_rng(0)
@@ -57,7 +61,8 @@ def forward_elementwise():
     for k in range(0, N, n):
         A, Z = [X[order[k:k + n]]], []
         for l in range(L):
-            Z.append(A[l] @ W[l].T + b[l])
+            Z.append(A[l] @ W[l].T)
+            Z[l] += b[l]
             A.append(sigma[l](Z[l]))
         Delta = A[-1]
         for l in range(L - 1, -1, -1):
@@ -72,7 +77,8 @@ def backward_elementwise():
         batch = order[k:k + n]
         A, Z = [X[batch]], []
         for l in range(L):
-            Z.append(A[l] @ W[l].T + b[l])
+            Z.append(A[l] @ W[l].T)
+            Z[l] += b[l]
             A.append(sigma[l](Z[l]))
         Delta = [None] * L
         Delta[L - 1] = A[L] - Y[batch]
@@ -82,14 +88,14 @@ def backward_elementwise():
 
 
 def backprop_batch():
-    """bplib's _backprop_batch: + dW / n and the bias gradients."""
+    """bplib's _backprop_batch: + the mean's 1/n (on the output delta) and the bias gradients."""
     for k in range(0, N, n):
         batch = order[k:k + n]
         _backprop_batch(X[batch], Y[batch], W, b, sigma, loss)
 
 
 def with_step():
-    """+ the divergence check and the in-place step, as train does them (lr = 0: W stays)."""
+    """+ the divergence check and the in-place step, as train does them (lr = 0, so W stays)."""
     for k in range(0, N, n):
         batch = order[k:k + n]
         dW, db, output = _backprop_batch(X[batch], Y[batch], W, b, sigma, loss)
@@ -101,12 +107,41 @@ def with_step():
             b[l] -= db[l]
 
 
+def _gemm_in_place():
+    """BLAS gemm, C <- alpha A B + beta C, checked to write into a C-ordered W through W.T."""
+    gemm = get_blas_funcs("gemm", (W[0],))
+    probe = np.ones((2, 3))
+    gemm(1.0, np.ones((3, 1)), np.ones((2, 1)), beta=1.0, c=probe.T, trans_b=1, overwrite_c=1)
+    if not np.all(probe == 2.0):
+        raise RuntimeError("scipy's gemm copied its output: fused_step would not update W")
+    return gemm
+
+
+def fused_step():
+    """Instead of with_step, and not in bplib, each layer's step fused into its dW product by BLAS gemm."""
+    gemm = _gemm_in_place()
+    for k in range(0, N, n):
+        batch = order[k:k + n]
+        X_batch, Y_batch = X[batch], Y[batch]
+        A, Z = _forward_batch(X_batch, W, b, sigma)
+        loss.mean(A[L], Y_batch)
+        Delta = (A[L] - Y_batch) * (0.0 / n)          # lr = 0, as in with_step
+        for l in range(L - 1, -1, -1):
+            below = Delta @ W[l] if l > 0 else None
+            # Fortran reads the C-ordered W[l] as W[l]ᵀ: W[l]ᵀ ← W[l]ᵀ − A[l]ᵀ Δ, in place.
+            gemm(-1.0, A[l].T, Delta.T, beta=1.0, c=W[l].T, trans_b=1, overwrite_c=1)
+            b[l] -= Delta.sum(axis=0)
+            if l > 0:
+                Delta = sigma[l - 1].backward(Z[l - 1], A[l], below)
+
+
 def train():
     """bp.train itself: + input checks, initialisation, the loop's bookkeeping."""
     bp.train(X, Y, SIZES, 0.01, 1, n, activations=sigma, loss=loss, rng=0, record=False)
 
 
-RUNGS = [floor, gather, forward_elementwise, backward_elementwise, backprop_batch, with_step, train]
+RUNGS = [floor, gather, forward_elementwise, backward_elementwise, backprop_batch, with_step, train,
+         fused_step]
 
 if __name__ == "__main__":
     times = {f.__name__: [] for f in RUNGS}

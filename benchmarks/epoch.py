@@ -138,6 +138,8 @@ def measure(names, data, sizes, lr, batch, n_epochs, repeats, test=None):
     wall = {name: [] for name in names}
     accuracy = {}
     X, labels = data
+    for name in names:  # a warm-up run each, untimed: first calls load libraries and fill caches
+        RUNNERS[name](X, labels, sizes, lr, batch, 1, seed=0)
     for r in range(repeats):
         for name in names:
             w0, c0 = time.perf_counter(), time.process_time()
@@ -166,8 +168,6 @@ def machine() -> str:
 
 
 def table(title, cpu, wall, reference_names, accuracy=None):
-    floor = statistics.median(cpu["matmul floor"]) if "matmul floor" in cpu else None
-    ref = statistics.median(cpu["PyTorch"]) if "PyTorch" in cpu else None
     lines = [f"**{title}**", "",
              "| implementation | dtype | CPU s/epoch, median | min | wall s/epoch, median | "
              "× floor | × PyTorch |" + (" test accuracy |" if accuracy else ""),
@@ -187,7 +187,6 @@ def table(title, cpu, wall, reference_names, accuracy=None):
             acc = accuracy.get(key)
             row += f" {statistics.median(acc):.3f} |" if acc else " – |"
         lines.append(row)
-    del floor, ref
     return "\n".join(lines)
 
 
@@ -245,14 +244,20 @@ def main():
             [n for n in names if n != "matmul floor"])
 
     med = statistics.median
-    print("Targets:")
+    print("Targets (the ratio of the medians; then, less exposed to a slow spell, the median and range of the "
+          f"{repeats} ratios within a round, whose runs follow each other):")
+    targets = [("matmul floor", 1.2)] + ([("PyTorch", 0.7)] if "PyTorch" in names else [])
+    for other, target in targets:
+        ours, theirs = cpu[("bplib", "float64")], cpu[(other, "float64")]
+        ratio = med(ours) / med(theirs)
+        paired = sorted(a / b for a, b in zip(ours, theirs))
+        print(f"- 784-256-128-10 float64, bplib / {other}: {ratio:.2f}; per round {med(paired):.2f} "
+              f"({paired[0]:.2f}-{paired[-1]:.2f}) (target <= {target}: {'met' if ratio <= target else 'NOT met'})")
     if "PyTorch" in names:
-        ratio = med(cpu[("bplib", "float64")]) / med(cpu[("PyTorch", "float64")])
-        print(f"- 784-256-128-10 float64, bplib / PyTorch: {ratio:.2f} (target <= 0.7: "
-              f"{'met' if ratio <= 0.7 else 'NOT met'})")
-    ratio = med(cpu[("bplib", "float64")]) / med(cpu[("matmul floor", "float64")])
-    print(f"- 784-256-128-10 float64, bplib / matmul floor: {ratio:.2f} (target <= 1.2: "
-          f"{'met' if ratio <= 1.2 else 'NOT met'})")
+        # bplib makes at least the floor's products, so bplib / PyTorch >= floor / PyTorch.
+        need = 0.7 * med(cpu[("PyTorch", "float64")]) / med(cpu[("matmul floor", "float64")])
+        print(f"  (<= 0.7 x PyTorch means <= {need:.2f} x the floor in this run"
+              + (": faster than the products alone, out of reach)" if need <= 1 else ")"))
     for dt in ("float64", "float32"):
         ratio = med(d_cpu[("bplib", dt)]) / med(d_cpu[("scikit-learn", dt)])
         acc_b, acc_s = med(d_acc[("bplib", dt)]), med(d_acc[("scikit-learn", dt)])
