@@ -192,9 +192,9 @@ def _backprop_batch(X, Y, W, b, sigma, loss):
     n, L = len(X), len(W)
     A, Z = _forward_batch(X, W, b, sigma)
     Delta = [None] * L       # row i of Delta[l] is sample i's δ / n, layer l
-    # The mean's 1/n, applied once to the smallest array, δᴸ: every step
-    # below is linear in δ, so each Delta[l] carries it, and the sums over
-    # the batch at the end are means without another pass over dW.
+    # The mean's 1/n, applied once to the smallest array, δᴸ: each layer's
+    # δ is linear in the one above, so every Delta[l] carries the 1/n, and
+    # the sums over the batch below are already means.
     Delta[L - 1] = output_delta(Z[L - 1], A[L], Y, sigma[L - 1], loss) / n
     # The loop stops at layer 0: nothing needs ∂L/∂X, so the first
     # layer's product Delta[0] @ W[0] is never formed (chapter 7).
@@ -202,7 +202,7 @@ def _backprop_batch(X, Y, W, b, sigma, loss):
         # Row by row, (Wᵀ δ)ᵀ = δᵀ W: backpropagation's transpose,
         # applied to every sample at once.
         Delta[l] = sigma[l].backward(Z[l], A[l + 1], Delta[l + 1] @ W[l + 1])
-    # Σᵢ δᵢ aᵢᵀ over the batch is one product, Deltaᵀ A.
+    # (1/n) Σᵢ δᵢ aᵢᵀ over the batch is one product, Deltaᵀ A.
     dW = [Delta[l].T @ A[l] for l in range(L)]
     db = [Delta[l].sum(axis=0) for l in range(L)]
     return dW, db, A[L]
