@@ -50,6 +50,23 @@ def test_math_is_served_by_the_book_itself(html):
     assert fonts, "MathJax's fonts were not copied"
 
 
+def test_punctuation_after_inline_math_is_kept_with_it(html):
+    # Each formula followed by punctuation sits in a span the browser does not wrap
+    # (book/_ext/math_punctuation.py; tests/test_browser.py checks it holds on screen).
+    formula = re.compile(r'(<span class="text-nowrap">[(\[‘“]*)?<span class="math notranslate nohighlight">'
+                         r'\\\((?:(?!</span>).)*\\\)</span>(?=[.,;:!?)])')
+    kept = loose = 0
+    for page in sorted((html / "book").glob("*.html")):
+        for match in formula.finditer(page.read_text(encoding="utf-8")):
+            if match.group(1):
+                kept += 1
+            else:
+                loose += 1
+                print(page.name, match.group()[-80:])
+    assert loose == 0
+    assert kept > 100, "too few formulas with punctuation found: is the pattern still right?"
+
+
 def test_api_page_documents_every_public_name(html):
     import bplib
 

@@ -1,10 +1,11 @@
 """The built book in a real browser: Debian's Chromium, driven by Playwright.
 
 Every page of the strict build (the `html` fixture) is served from localhost and opened with every
-request that leaves the site recorded and blocked (no other host resolves). Per page: math typeset by MathJax with no error and
-no raw TeX left in the text, every image decoded, nothing fetched from elsewhere, and no console error
-beyond the known upstream noise listed below. Then: the sidebar reaches every chapter, and the
-search page finds "backpropagation".
+request that leaves the site recorded and blocked (no other host resolves). Per page: math typeset
+by MathJax with no error and no raw TeX left in the text, no formula split from the punctuation
+after it, every image decoded, nothing fetched from elsewhere, and no console error beyond the
+known upstream noise listed below. Then: the sidebar reaches every chapter, and the search page
+finds "backpropagation".
 
 These tests need the `chromium` executable (`make test` installs it when it can). Without it they
 skip on a developer's machine and fail on CI (CI set), so a green CI run always means they ran.
@@ -53,6 +54,11 @@ IMAGES_JS = """async () => {
 
 # Every host but this machine's resolves to nothing, so no request can leave the site.
 BLOCK_OTHER_HOSTS = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
+
+# Formulas kept on one line with their punctuation (book/_ext/math_punctuation.py) that the
+# browser broke across lines all the same.
+BROKEN_NOWRAP_JS = """() => [...document.querySelectorAll(".text-nowrap")]
+  .filter(e => e.querySelector("mjx-container") && e.getClientRects().length > 1).length"""
 
 RAW_TEX = ("\\(", "\\)", "\\[", "\\]", "$$", "\\begin{", "\\frac", "\\sum")
 
@@ -176,6 +182,9 @@ def test_every_page_renders_offline(browser, site, html):
         raw = [tex for tex in RAW_TEX if tex in prose]
         if raw:
             found.append(f"raw TeX in the text: {raw}")
+        broken = page.evaluate(BROKEN_NOWRAP_JS)
+        if broken:
+            found.append(f"{broken} formulas split from their punctuation")
         images = page.evaluate(IMAGES_JS)
         if images["failed"]:
             found.append(f"images not decoded: {images['failed']}")
@@ -196,14 +205,19 @@ def test_the_checks_catch_a_broken_page(browser, tmp_path):
     # A negative control: a page with each fault the loop above looks for, served the same way.
     (tmp_path / "broken.html").write_text(
         "<html><body><main><p>Raw \\(x^2\\) here.</p>"
+        # without the theme's CSS, text-nowrap does not hold: a narrow line splits this span
+        '<p style="width: 4em"><span class="text-nowrap"><mjx-container>x</mjx-container>'
+        " and some words, too many for one line.</span></p>"
         '<img src="missing.png"><img src="https://example.org/remote.png">'
         '<script>console.error("boom")</script></main></body></html>')
     with serve(tmp_path) as url:
         visit = Visit(browser, url, "broken.html")
         prose = visit.page.evaluate(VISIBLE_PROSE_JS)
         images = visit.page.evaluate(IMAGES_JS)
+        broken = visit.page.evaluate(BROKEN_NOWRAP_JS)
         visit.close()
     assert "\\(" in prose
+    assert broken == 1
     assert len(images["failed"]) == 2
     assert visit.external == ["https://example.org/remote.png"]
     assert unexplained(visit.console_errors)
