@@ -178,8 +178,7 @@ def train(X, Y, architecture: list[int], learning_rate: float,
                 if callback is not None:
                     callback(TrainingStep(
                         epoch, k + 1, learning_rate, W, b, dW, db, sigma,
-                        lambda X_batch=X_batch: layer_io(X_batch, W, b,
-                                                       sigma)))
+                        lambda Xb=X_batch: layer_io(Xb, W, b, sigma)))
                 for l in range(len(W)):           # gradient descent step
                     # In place: the gradients are ours to overwrite, so
                     # the step makes no temporary as large as W[l].
