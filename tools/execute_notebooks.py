@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -23,6 +24,9 @@ def execute(path: Path) -> None:
                             record_timing=False,
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()
+    # A busy machine can deliver one print in two stream messages; merged,
+    # the file is the same however the kernel's output was chunked.
+    notebook, _ = CoalesceStreamsPreprocessor().preprocess(notebook, {})
     # No widget state: myst-nb would make the page fetch the widget runtime
     # from a CDN to show widgets that have no kernel behind them anyway.
     # (store_widget_state=False instead crashes nbclient 0.11 when a widget
