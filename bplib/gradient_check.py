@@ -109,8 +109,11 @@ def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
 
 
 def verdict(error: float) -> str:
-    """The CS231n band: good, acceptable near kinks, suspect or wrong."""
-    return next(name for bound, name in BANDS if error <= bound)
+    """The CS231n band: good, acceptable near kinks, suspect or wrong.
+
+    NaN (a gradient with NaN in it) is "wrong" (chapter 2).
+    """
+    return next((name for bound, name in BANDS if error <= bound), "wrong")
 
 
 @dataclass(frozen=True)
@@ -135,12 +138,14 @@ class GradcheckReport:
 
     @property
     def max_error(self) -> float:
-        return max(row.error for row in self.rows)
+        """The largest error; NaN if any error is NaN (max() would skip it)."""
+        return float(np.max([row.error for row in self.rows]))
 
     @property
     def worst(self) -> GradcheckRow:
         """The row with the largest error: where to look first for a bug."""
-        return max(self.rows, key=lambda row: row.error)
+        return max(self.rows, key=lambda row: np.nan_to_num(row.error,
+                                                            nan=np.inf))
 
     @property
     def ok(self) -> bool:

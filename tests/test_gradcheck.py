@@ -262,3 +262,22 @@ def test_step_size_errors_rejects_mismatched_exact_and_bad_steps(rng):
             bp.step_size_errors(f, arrays, exact, steps)
     with pytest.raises(ValueError, match=r"^scheme: "):
         bp.step_size_errors(f, arrays, exact, [1e-5], scheme="backward")
+
+
+def test_a_nan_gradient_is_wrong_never_ok():
+    # max() skips NaN when it is not first, and NaN <= bound is False for every band: both once hid a NaN.
+    report = GradcheckReport([GradcheckRow(1, "W", (2, 2), 1e-10), GradcheckRow(1, "b", (2,), np.nan)])
+    assert verdict(np.nan) == "wrong" and report.rows[1].verdict == "wrong"
+    assert np.isnan(report.max_error) and not report.ok
+    assert report.worst is report.rows[1]
+    assert "nan  wrong" in str(report)
+
+
+def test_gradcheck_of_a_backprop_returning_nan_says_wrong(net4):
+    def nan_in_layer_2(x, y, W, b, activations, loss):
+        dW, db = bp.backpropagation(x, y, W, b, activations, loss)
+        dW[1] = np.full_like(dW[1], np.nan)
+        return dW, db
+
+    report = bp.gradcheck(*net4, ACTIVATIONS, "bce", backprop=nan_in_layer_2)
+    assert not report.ok and report.worst.layer == 2 and report.worst.verdict == "wrong"
