@@ -32,7 +32,7 @@ def central_derivative(f, z: np.ndarray, h: float = 1e-6) -> np.ndarray:
 
 
 def central_jacobian(f, z: np.ndarray, h: float = 1e-6) -> np.ndarray:
-    """J[i, j] = ∂f_i/∂z_j by central differences; for a scalar f, the gradient (shape of z)."""
+    """J[i, j] = ∂f_i/∂z_j by central differences; for a scalar f, the gradient (flattened, z.size entries)."""
     z = np.asarray(z, dtype=float)
     columns = []
     for j in range(z.size):
@@ -43,20 +43,19 @@ def central_jacobian(f, z: np.ndarray, h: float = 1e-6) -> np.ndarray:
 
 
 def central_gradient(f, arrays: list[np.ndarray], h: float = 1e-5) -> list[np.ndarray]:
-    """(f() at θ + h − f() at θ − h) / 2h for every entry θ of every array; f reads the arrays, whose entries
-    are perturbed in place one at a time and restored."""
-    grads = []
-    for array in arrays:
-        grad = np.zeros(array.shape)
-        for i in np.ndindex(array.shape):
-            saved = array[i]
-            array[i] = saved + h
-            f_plus = f()
-            array[i] = saved - h
-            grad[i] = (f_plus - f()) / (2 * h)
-            array[i] = saved
-        grads.append(grad)
-    return grads
+    """central_jacobian of the scalar f() over each array in turn. f reads the arrays, so each one is set in place
+    to the point central_jacobian asks for, and restored after."""
+    def over(array):
+        saved = array.copy()
+
+        def f_at(values):
+            array[...] = values
+            try:
+                return f()
+            finally:
+                array[...] = saved
+        return central_jacobian(f_at, saved, h).reshape(array.shape)
+    return [over(array) for array in arrays]
 
 
 #: How far above ε·scale/h, the rounding of one evaluation of the loss, an entry of a central difference may
