@@ -15,57 +15,56 @@ text and 0..L-1 here: W[0] is the text's W¹.
                              activations=["relu", "relu", "sigmoid"],
                              loss="bce", batch_norm=True, residual=True)
     dW, db = bp.autodiff.gradients(x, y, W, b, acts, "bce")  # chapter 9
+
+The modules, each one idea, in the order the book derives them:
+activations, losses, network (forward pass, backpropagation), training
+(the one training loop), gradient_check, batchnorm and deep (chapter 8's
+deep networks), diagnostics, autodiff; _checks holds every input check.
+bplib.book holds the chapters' own helpers (showing code, figures,
+explorers), apart from the algorithms.
 """
 
-from . import activations, autodiff, explore, losses
+from . import activations, autodiff, book, losses
 from .activations import ACTIVATIONS, Activation, get_activation
 from .autodiff import Tensor
 from .batchnorm import (batchnorm_backward, batchnorm_forward,
                         batchnorm_inference)
 from .deep import (DeepNet, deep_backprop, deep_forward, deep_loss,
-                   deep_predict, init_deep, layer_flags, train_deep)
-from .diagnostics import (Diagnostics, TrainingStep, activation_stats,
-                          first_last_ratio, gradient_norms, update_ratios)
-from .experiments import (EXPLORER_FIXES, deep_experiment, explorer_config,
-                          format_table, plot_experiment, sweep)
-from .explore import learning_curve, learning_curve_grid
+                   deep_predict, init_deep, layer_flags)
+from .diagnostics import (Diagnostics, activation_stats, first_last_ratio,
+                          gradient_norms, update_ratios)
 from .gradient_check import (GradcheckReport, gradcheck, numerical_gradient,
                              relative_error, step_size_errors)
 from .losses import LOSSES, Loss, get_loss
 from .network import (
+    PlainNet,
     backprop_batch,
     backpropagation,
     forward_batch,
     forward_propagation,
     init_params,
     network_loss,
-    output_delta,
     predict,
 )
-from .plotting import draw_network, use_book_style
-from .source import show_source
-from .training import History, TrainingDiverged, clip_by_norm, train
+from .training import (History, TrainingDiverged, TrainingStep, clip_by_norm,
+                       train)
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "activations", "autodiff", "explore", "losses",
+    "activations", "autodiff", "book", "losses",
     "Activation", "ACTIVATIONS", "get_activation",
     "Loss", "LOSSES", "get_loss",
-    "init_params", "forward_propagation", "backpropagation", "output_delta",
+    "init_params", "forward_propagation", "backpropagation",
     "forward_batch", "backprop_batch", "predict", "network_loss",
-    "train", "History", "TrainingDiverged", "clip_by_norm",
-    "learning_curve", "learning_curve_grid",
+    "PlainNet",
+    "train", "History", "TrainingStep", "TrainingDiverged", "clip_by_norm",
     "gradcheck", "GradcheckReport", "numerical_gradient", "relative_error",
     "step_size_errors",
-    "show_source", "draw_network", "use_book_style",
     "Tensor",
     "batchnorm_forward", "batchnorm_backward", "batchnorm_inference",
     "DeepNet", "init_deep", "layer_flags", "deep_forward", "deep_backprop",
-    "deep_predict", "deep_loss", "train_deep",
-    "Diagnostics", "TrainingStep", "gradient_norms", "first_last_ratio",
+    "deep_predict", "deep_loss",
+    "Diagnostics", "gradient_norms", "first_last_ratio",
     "update_ratios", "activation_stats",
-    "deep_experiment", "sweep", "format_table", "explorer_config",
-    "EXPLORER_FIXES",
-    "plot_experiment",
 ]

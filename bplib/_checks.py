@@ -3,7 +3,14 @@
 Wrong input fails at the boundary, with a message that names the argument
 and says what was expected and what came: never a broadcasting error from
 deep inside numpy, and never a silently wrong number. All of that lives
-here, so that the algorithms in network.py read like the source text.
+here, so that the algorithms read like the source text. One exception type
+per kind of mistake: TypeError for a value of the wrong type, ValueError
+for a value of the right type that cannot be used (a shape, a range, a
+name).
+
+Public functions check their input once, here, and then call unchecked
+internals (the functions whose names start with "_"), which call only
+each other.
 """
 
 from __future__ import annotations
@@ -68,6 +75,19 @@ def params(W, b) -> tuple[list[np.ndarray], list[np.ndarray]]:
                              f"one per row of W[{l - 1}] (shape "
                              f"{W[l - 1].shape}), got shape {W[l].shape}")
     return W, b
+
+
+_NO_LOSS = object()
+
+
+def network(W, b, activations_spec, loss_spec=_NO_LOSS):
+    """W, b, one Activation per layer and (if given) the Loss, checked
+    together: the arguments every network function takes."""
+    W, b = params(W, b)
+    sigma = activations(activations_spec, len(W))
+    if loss_spec is _NO_LOSS:
+        return W, b, sigma
+    return W, b, sigma, loss(loss_spec, sigma[-1])
 
 
 def activations(spec, n_layers: int) -> list[Activation]:
@@ -164,3 +184,193 @@ def architecture(value) -> list[int]:
                          f"n_output], got {list(value)}")
     return [positive_int(n, f"architecture[{i}]")
             for i, n in enumerate(value)]
+
+
+def float_dtype(value) -> np.dtype:
+    """`value` as a numpy float dtype (float64, float32, ...)."""
+    try:
+        found = np.dtype(value)
+    except (TypeError, ValueError):
+        found = None
+    if found is None or found.kind != "f":
+        raise TypeError("dtype: expected a float type such as np.float64 or "
+                        f"np.float32, got {value!r}")
+    return found
+
+
+def function(value, argname: str, signature: str):
+    """`value` if it can be called (or None)."""
+    if value is not None and not callable(value):
+        raise TypeError(f"{argname}: expected a function {signature}, got "
+                        f"{type(value).__name__}")
+    return value
+
+
+def data(X, Y, the_loss: Loss, sizes: list[int], dtype,
+         names: tuple[str, str] = ("X", "Y")):
+    """A data set X, Y for a network of layer `sizes`, as arrays of
+    `dtype` (no copy when they already are)."""
+    x_name, y_name = names
+    X = as_array(X, x_name, ndim=2)
+    if X.shape[1] != sizes[0]:
+        raise ValueError(f"{x_name}: expected {sizes[0]} columns to match "
+                         f"architecture[0] = {sizes[0]}, got shape {X.shape}")
+    if len(X) == 0:
+        raise ValueError(f"{x_name}: expected at least one sample, "
+                         f"got shape {X.shape}")
+    Y = as_array(Y, y_name, ndim=2)
+    if Y.shape != (len(X), sizes[-1]):
+        raise ValueError(
+            f"{y_name}: expected shape {(len(X), sizes[-1])}, a row per "
+            f"sample of {x_name} and architecture[-1] = {sizes[-1]} "
+            f"columns, got {Y.shape}")
+    the_loss.check_targets(Y, y_name)
+    return X.astype(dtype, copy=False), Y.astype(dtype, copy=False)
+
+
+def validation_data(pair, the_loss: Loss, sizes: list[int], dtype):
+    """`data` for train's validation_data=(X_val, Y_val)."""
+    if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+        raise TypeError("validation_data: expected a pair (X_val, Y_val), "
+                        f"got {type(pair).__name__}")
+    return data(*pair, the_loss, sizes, dtype,
+                names=("validation_data[0]", "validation_data[1]"))
+
+
+def layer_flags(spec, sizes: list[int], argname: str) -> list[bool]:
+    """One bool per layer from `spec`, checked against the sizes.
+
+    None or False: no layer. True: batch_norm on every hidden layer;
+    residual on every hidden layer but the first (which usually changes
+    the width). A list: one bool per layer. The output layer can have
+    neither, and a residual layer needs equal input and output widths; a
+    violation raises ValueError naming the layer (chapter 8).
+    """
+    L = len(sizes) - 1
+    if spec is None or spec is False:
+        return [False] * L
+    if spec is True:
+        first = 1 if argname == "residual" else 0
+        flags = [first <= l < L - 1 for l in range(L)]
+    else:
+        if isinstance(spec, (str, bytes)) or not hasattr(spec, "__len__"):
+            raise TypeError(f"{argname}: expected None, a bool, or a list "
+                            f"of {L} bools, got {type(spec).__name__}")
+        if len(spec) != L:
+            raise ValueError(f"{argname}: expected {L} bools, one per "
+                             f"layer, got {len(spec)}")
+        for l, flag in enumerate(spec):
+            if not isinstance(flag, (bool, np.bool_)):
+                raise TypeError(f"{argname}[{l}]: expected a bool, got "
+                                f"{type(flag).__name__} {flag!r}")
+        flags = [bool(flag) for flag in spec]
+    if flags[-1]:
+        raise ValueError(f"{argname}[{L - 1}]: the output layer (layer {L}) "
+                         f"cannot have {argname.replace('_', ' ')}; only "
+                         "hidden layers can")
+    if argname == "residual":
+        for l, flag in enumerate(flags):
+            if flag and sizes[l] != sizes[l + 1]:
+                raise ValueError(
+                    f"residual[{l}]: layer {l + 1} maps {sizes[l]} units to "
+                    f"{sizes[l + 1]}; a skip connection a = a_prev + σ(s) "
+                    "needs equal widths")
+    return flags
+
+
+def deep_training(batch_norm: list[bool], method: str, dtype: np.dtype,
+                  batch_size: int, n_samples: int) -> None:
+    """What a network with batch norm or skips cannot train with."""
+    if method != "batched":
+        raise ValueError("method: networks with batch_norm or residual "
+                         f"train with method='batched' only, got {method!r}")
+    if dtype != np.float64:
+        raise ValueError("dtype: networks with batch_norm or residual train "
+                         f"in float64 only, got {dtype.name}")
+    if any(batch_norm) and (batch_size < 2 or n_samples % batch_size == 1):
+        raise ValueError(
+            f"batch_size: batch normalisation needs at least 2 samples in "
+            f"every batch; batch_size={batch_size} with {n_samples} samples "
+            "leaves a batch of 1")
+
+
+def batchnorm_input(Z, gamma, beta, training: bool) -> np.ndarray:
+    """A batch Z (n_samples, n_units) and γ, β with one entry per unit."""
+    Z = np.asarray(Z, dtype=float)
+    if Z.ndim != 2:
+        raise ValueError("Z: expected a batch (n_samples, n_units), got "
+                         f"shape {Z.shape}")
+    if training and len(Z) < 2:
+        raise ValueError("Z: batch normalisation in training mode needs at "
+                         f"least 2 samples per batch, got {len(Z)}")
+    for argname, value in (("gamma", gamma), ("beta", beta)):
+        if np.shape(value) != (Z.shape[1],):
+            raise ValueError(f"{argname}: expected shape {(Z.shape[1],)}, "
+                             f"one per column of Z, got {np.shape(value)}")
+    return Z
+
+
+def same_shape(value, like: np.ndarray, argname: str, what: str):
+    """`value` (an array) if its shape is `like`'s; `what` names `like`."""
+    if np.shape(value) != np.shape(like):
+        raise ValueError(f"{argname}: expected shape {np.shape(like)}, like "
+                         f"{what}, got {np.shape(value)}")
+    return value
+
+
+def float_arrays(arrays, argname: str) -> list[np.ndarray]:
+    """Float numpy arrays that can be perturbed in place."""
+    for i, array in enumerate(arrays):
+        # θ ± h written into an int array would be rounded to θ.
+        if not (isinstance(array, np.ndarray) and array.dtype.kind == "f"):
+            raise TypeError(f"{argname}[{i}]: expected a float numpy array "
+                            "to perturb in place, got "
+                            f"{getattr(array, 'dtype', type(array).__name__)}")
+    return arrays
+
+
+def instance(value, cls: type, argname: str):
+    """`value` if it is a `cls`."""
+    if not isinstance(value, cls):
+        raise TypeError(f"{argname}: expected a bplib {cls.__name__}, got "
+                        f"{type(value).__name__}")
+    return value
+
+
+def widths(hidden, argname: str = "hidden") -> list[int]:
+    """A hidden layer's width, or a list of widths, as a list."""
+    if isinstance(hidden, Integral) and not isinstance(hidden, bool):
+        return [positive_int(hidden, argname)]
+    if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence):
+        raise TypeError(f"{argname}: expected a width or a list of widths, "
+                        f"got {type(hidden).__name__} {hidden!r}")
+    return [positive_int(n, f"{argname}[{i}]") for i, n in enumerate(hidden)]
+
+
+def settings(values, argname: str) -> list:
+    """The values a grid or slider runs over: a non-empty list."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        raise TypeError(f"{argname}: expected a list of values, got "
+                        f"{type(values).__name__}")
+    if len(values) == 0:
+        raise ValueError(f"{argname}: expected at least one value, got "
+                         "an empty list")
+    return list(values)
+
+
+def returned_gradient(g: np.ndarray, like: np.ndarray, param: str,
+                      l: int) -> None:
+    """A gradient that a user's backprop returned for param[l]."""
+    if g.shape != like.shape:
+        raise ValueError(
+            f"backprop: returned d{param}[{l}] of shape {g.shape}, expected "
+            f"{like.shape} like {param}[{l}] (layer {l + 1})")
+
+
+def per_layer(values, argname: str) -> np.ndarray:
+    """One number per layer, for at least two layers."""
+    array = as_array(values, argname, ndim=1)
+    if len(array) < 2:
+        raise ValueError(f"{argname}: expected one value per layer, at "
+                         f"least 2, got shape {array.shape}")
+    return array

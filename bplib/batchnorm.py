@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _checks
+
 __all__ = ["BatchNormCache", "batchnorm_forward", "batchnorm_backward",
            "batchnorm_inference", "update_running", "EPS", "MOMENTUM"]
 
@@ -50,28 +52,18 @@ class BatchNormCache:
     var: np.ndarray
 
 
-def _check(Z, gamma, beta, training):
-    Z = np.asarray(Z, dtype=float)
-    if Z.ndim != 2:
-        raise ValueError("Z: expected a batch (n_samples, n_units), got "
-                         f"shape {Z.shape}")
-    if training and len(Z) < 2:
-        raise ValueError("Z: batch normalisation in training mode needs at "
-                         f"least 2 samples per batch, got {len(Z)}")
-    for name, value in (("gamma", gamma), ("beta", beta)):
-        if np.shape(value) != (Z.shape[1],):
-            raise ValueError(f"{name}: expected shape {(Z.shape[1],)}, one "
-                             f"per column of Z, got {np.shape(value)}")
-    return Z
-
-
 def batchnorm_forward(Z, gamma, beta,
                       eps: float = EPS) -> tuple[np.ndarray, BatchNormCache]:
     """Training mode: normalise Z with its own batch statistics.
 
     Returns γ ⊙ ẑ + β and the cache `batchnorm_backward` needs (chapter 8).
     """
-    Z = _check(Z, gamma, beta, training=True)
+    Z = _checks.batchnorm_input(Z, gamma, beta, training=True)
+    return _batchnorm_forward(Z, gamma, beta, eps)
+
+
+def _batchnorm_forward(Z, gamma, beta, eps=EPS):
+    """batchnorm_forward on checked input."""
     mean = Z.mean(axis=0)
     var = Z.var(axis=0)               # biased (÷ m): what backward assumes
     inv_std = 1 / np.sqrt(var + eps)
@@ -89,9 +81,12 @@ def batchnorm_backward(grad_out, cache: BatchNormCache
     on every sample, hence the two sums over the batch.
     """
     g = np.asarray(grad_out, dtype=float)
-    if g.shape != cache.z_hat.shape:
-        raise ValueError(f"grad_out: expected shape {cache.z_hat.shape}, "
-                         f"like the forward pass's Z, got {g.shape}")
+    _checks.same_shape(g, cache.z_hat, "grad_out", "the forward pass's Z")
+    return _batchnorm_backward(g, cache)
+
+
+def _batchnorm_backward(g, cache):
+    """batchnorm_backward on checked input; g is ∂L/∂out."""
     m = len(g)
     dbeta = g.sum(axis=0)
     dgamma = (g * cache.z_hat).sum(axis=0)
@@ -108,7 +103,14 @@ def batchnorm_inference(Z, gamma, beta, running_mean, running_var,
     Each sample's output depends on that sample alone, so a batch of one
     works, and the result does not depend on what else is in the batch.
     """
-    Z = _check(Z, gamma, beta, training=False)
+    Z = _checks.batchnorm_input(Z, gamma, beta, training=False)
+    return _batchnorm_inference(Z, gamma, beta, running_mean, running_var,
+                                eps)
+
+
+def _batchnorm_inference(Z, gamma, beta, running_mean, running_var,
+                         eps=EPS):
+    """batchnorm_inference on checked input."""
     return (gamma * (Z - running_mean) / np.sqrt(running_var + eps)
             + beta)
 

@@ -14,30 +14,26 @@ checks it). The skip connection is why residual networks train: its
 Jacobian is the identity, so the backward pass adds ∂L/∂a to ∂L/∂a_prev
 unchanged, whatever the layer's own Jacobian does to it.
 
-Parameters live in a `DeepNet`; `train(..., batch_norm=..., residual=...)`
-trains one through `train_deep`.
+Parameters live in a `DeepNet`, which `train(..., batch_norm=...,
+residual=...)` trains with the same loop as a plain network.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import _checks
+from ._checks import layer_flags
 from .activations import Activation
-from .batchnorm import (batchnorm_backward, batchnorm_forward,
-                        batchnorm_inference, update_running)
-from .diagnostics import TrainingStep
-from .network import (INIT_SCHEMES, Params, _float_dtype, init_params,
-                      output_delta)
-from .training import (History, _data, _Divergence, _loop_options,
-                       _validation_data, clip_by_norm)
+from .batchnorm import (_batchnorm_backward, _batchnorm_forward,
+                        _batchnorm_inference, update_running)
+from .losses import Loss
+from .network import INIT_SCHEMES, Params, _init_params
 
-__all__ = ["DeepNet", "DeepGrads", "DeepHistory", "layer_flags",
-           "init_deep", "deep_forward", "deep_backprop", "deep_predict",
-           "deep_loss", "train_deep"]
+__all__ = ["DeepNet", "DeepGrads", "layer_flags", "init_deep",
+           "deep_forward", "deep_backprop", "deep_predict", "deep_loss"]
 
 
 @dataclass
@@ -59,10 +55,46 @@ class DeepNet:
     beta: list = field(default_factory=list)
     running_mean: list = field(default_factory=list)
     running_var: list = field(default_factory=list)
+    # The last batch's BN caches, for after_step's running statistics.
+    _caches: list = field(default_factory=list, repr=False, compare=False)
 
     @property
     def n_layers(self) -> int:
         return len(self.W)
+
+    # `train`'s loop sees a DeepNet as it sees a PlainNet (chapter 3).
+    @property
+    def params(self) -> Params:
+        """Every trainable array in one flat list: W, b, then γ and β of
+        the BN layers."""
+        bn = [l for l in range(self.n_layers) if self.batch_norm[l]]
+        return (self.W + self.b + [self.gamma[l] for l in bn]
+                + [self.beta[l] for l in bn])
+
+    def gradients(self, X, Y, loss: Loss) -> tuple[Params, np.ndarray]:
+        """The batch's mean gradient, one array per param, and its output
+        (BN in training mode)."""
+        grads, p = _backprop(X, Y, self, loss)
+        self._caches = p.caches
+        bn = [l for l in range(self.n_layers) if self.batch_norm[l]]
+        return (grads.dW + grads.db + [grads.dgamma[l] for l in bn]
+                + [grads.dbeta[l] for l in bn]), p.A[-1]
+
+    def after_step(self) -> None:
+        """Each BN layer's running statistics follow the last batch's."""
+        for l in range(self.n_layers):
+            if self.batch_norm[l]:
+                update_running(self.running_mean[l], self.running_var[l],
+                               self._caches[l])
+
+    def predict(self, X) -> np.ndarray:
+        return _forward(X, self, training=False).A[-1]
+
+    def layer_io(self, X, training: bool = True) -> tuple[Params, Params]:
+        """The input s and output σ(s) of each layer's activation on the
+        batch X; `training` selects BN's mode."""
+        p = _forward(X, self, training)
+        return p.S, p.Out
 
 
 @dataclass
@@ -76,13 +108,6 @@ class DeepGrads:
 
 
 @dataclass
-class DeepHistory(History):
-    """`History` plus the trained `DeepNet` (its γ, β, running stats)."""
-
-    net: DeepNet | None = None
-
-
-@dataclass
 class _Pass:
     """One forward pass: A[l] enters layer l (A[0] = X); S[l], Out[l] are
     the input and output of layer l's σ; caches[l] its BN cache."""
@@ -91,47 +116,6 @@ class _Pass:
     S: Params
     Out: Params
     caches: list
-
-
-def layer_flags(spec, sizes: list[int], argname: str) -> list[bool]:
-    """One bool per layer from `spec`, checked against the sizes.
-
-    None or False: no layer. True: batch_norm on every hidden layer;
-    residual on every hidden layer but the first (which usually changes
-    the width). A list: one bool per layer. The output layer can have
-    neither, and a residual layer needs equal input and output widths; a
-    violation raises ValueError naming the layer (chapter 8).
-    """
-    L = len(sizes) - 1
-    if spec is None or spec is False:
-        return [False] * L
-    if spec is True:
-        first = 1 if argname == "residual" else 0
-        flags = [first <= l < L - 1 for l in range(L)]
-    else:
-        if isinstance(spec, (str, bytes)) or not hasattr(spec, "__len__"):
-            raise TypeError(f"{argname}: expected None, a bool, or a list "
-                            f"of {L} bools, got {type(spec).__name__}")
-        if len(spec) != L:
-            raise ValueError(f"{argname}: expected {L} bools, one per "
-                             f"layer, got {len(spec)}")
-        for l, flag in enumerate(spec):
-            if not isinstance(flag, (bool, np.bool_)):
-                raise TypeError(f"{argname}[{l}]: expected a bool, got "
-                                f"{type(flag).__name__} {flag!r}")
-        flags = [bool(flag) for flag in spec]
-    if flags[-1]:
-        raise ValueError(f"{argname}[{L - 1}]: the output layer (layer {L}) "
-                         f"cannot have {argname.replace('_', ' ')}; only "
-                         "hidden layers can")
-    if argname == "residual":
-        for l, flag in enumerate(flags):
-            if flag and sizes[l] != sizes[l + 1]:
-                raise ValueError(
-                    f"residual[{l}]: layer {l + 1} maps {sizes[l]} units to "
-                    f"{sizes[l + 1]}; a skip connection a = a_prev + σ(s) "
-                    "needs equal widths")
-    return flags
 
 
 def init_deep(architecture: list[int], activations, *,
@@ -144,11 +128,15 @@ def init_deep(architecture: list[int], activations, *,
     sigma = _checks.activations(activations, len(sizes) - 1)
     bn = layer_flags(batch_norm, sizes, "batch_norm")
     res = layer_flags(residual, sizes, "residual")
-    W, b = init_params(sizes, scheme, rng)
+    return _deep_net(*_init_params(sizes, scheme, rng), sigma, bn, res)
 
+
+def _deep_net(W, b, sigma, bn, res) -> DeepNet:
+    """A DeepNet around W, b: γ = 1, β = 0 and the running mean 0 and
+    variance 1 on the BN layers."""
     def per_bn_layer(value):
-        return [np.full(n, value) if flag else None
-                for n, flag in zip(sizes[1:], bn)]
+        return [np.full(len(b_l), value) if flag else None
+                for b_l, flag in zip(b, bn)]
 
     return DeepNet(W, b, sigma, bn, res, per_bn_layer(1.0),
                    per_bn_layer(0.0), per_bn_layer(0.0), per_bn_layer(1.0))
@@ -162,10 +150,11 @@ def _forward(X, net: DeepNet, training: bool) -> _Pass:
         if not net.batch_norm[l]:
             s = z
         elif training:
-            s, cache = batchnorm_forward(z, net.gamma[l], net.beta[l])
+            s, cache = _batchnorm_forward(z, net.gamma[l], net.beta[l])
         else:
-            s = batchnorm_inference(z, net.gamma[l], net.beta[l],
-                                    net.running_mean[l], net.running_var[l])
+            s = _batchnorm_inference(z, net.gamma[l], net.beta[l],
+                                     net.running_mean[l],
+                                     net.running_var[l])
         out = net.activations[l](s)
         S.append(s)
         Out.append(out)
@@ -188,6 +177,7 @@ def deep_forward(X, net: DeepNet,
 
 
 def _backprop(X, Y, net: DeepNet, loss) -> tuple[DeepGrads, _Pass]:
+    """deep_backprop on checked input; also returns the forward pass."""
     n, L = len(X), net.n_layers
     p = _forward(X, net, training=True)
     sigma = net.activations
@@ -195,20 +185,19 @@ def _backprop(X, Y, net: DeepNet, loss) -> tuple[DeepGrads, _Pass]:
     dgamma, dbeta = [None] * L, [None] * L
     # The MEAN loss couples the samples through BN, so the gradients here
     # are of the mean from the start: δᴸ / n, then sums over the batch.
-    G = output_delta(p.S[-1], p.A[-1], Y, sigma[-1], loss) / n
-    grad_A = None                     # ∂L/∂A[l + 1], from the layer above
+    Delta = loss.delta(p.S[-1], p.A[-1], Y, sigma[-1]) / n
     for l in range(L - 1, -1, -1):
-        if l < L - 1:
-            G = sigma[l].backward(p.S[l], p.Out[l], grad_A)
-        if net.batch_norm[l]:
-            G, dgamma[l], dbeta[l] = batchnorm_backward(G, p.caches[l])
-        dW[l] = G.T @ p.A[l]
-        db[l] = G.sum(axis=0)
-        grad_prev = G @ net.W[l]
-        if net.residual[l]:
-            # A[l + 1] = A[l] + σ(s): the skip passes ∂L/∂A[l + 1] through.
-            grad_prev = grad_prev + grad_A
-        grad_A = grad_prev
+        if l < L - 1:                 # ∂L/∂s of layer l, from ∂L/∂A[l + 1]
+            Delta = sigma[l].backward(p.S[l], p.Out[l], dA)
+        if net.batch_norm[l]:         # ∂L/∂z, back through s = BN(z)
+            Delta, dgamma[l], dbeta[l] = _batchnorm_backward(Delta,
+                                                             p.caches[l])
+        dW[l] = Delta.T @ p.A[l]
+        db[l] = Delta.sum(axis=0)
+        if l > 0:                     # ∂L/∂A[l]; nothing needs ∂L/∂X
+            # A[l + 1] = A[l] + σ(s): a skip passes ∂L/∂A[l + 1] on as is.
+            skip = dA if net.residual[l] else 0
+            dA = Delta @ net.W[l] + skip
     return DeepGrads(dW, db, dgamma, dbeta), p
 
 
@@ -235,100 +224,3 @@ def deep_loss(X, Y, net: DeepNet, loss, training: bool = False) -> float:
     X = _checks.inputs(X, net.W, "X", ndim=2)
     Y = _checks.targets(Y, net.W, loss, "Y", n_samples=len(X))
     return loss.mean(_forward(X, net, training).A[-1], Y)
-
-
-def train_deep(X, Y, architecture: list[int], learning_rate: float,
-               n_epochs: int, batch_size: int, *, activations, loss,
-               rng=None, init: str = "he", method: str = "batched",
-               clip_norm: float | None = None,
-               validation_data: tuple | None = None,
-               metric: Callable | None = None, dtype=np.float64,
-               record: bool = True, batch_norm=None, residual=None,
-               callback: Callable | None = None
-               ) -> tuple[Params, Params, DeepHistory]:
-    """`train`'s loop for a DeepNet; `train` calls it when batch_norm or
-    residual is given (chapter 8).
-
-    Same arguments, same shuffles and steps; γ and β take gradient steps
-    too, and each BN layer's running statistics follow the batches. The
-    losses recorded per epoch use BN in inference mode. Returns W, b and a
-    DeepHistory whose `net` holds the whole trained network. Float64 only.
-    """
-    sizes = _checks.architecture(architecture)
-    learning_rate, n_epochs, batch_size, clip_norm = _loop_options(
-        learning_rate, n_epochs, batch_size, clip_norm, init, metric,
-        callback)
-    if method != "batched":
-        raise ValueError("method: networks with batch_norm or residual "
-                         f"train with method='batched' only, got {method!r}")
-    if _float_dtype(dtype) != np.float64:
-        raise ValueError("dtype: networks with batch_norm or residual train "
-                         f"in float64 only, got {np.dtype(dtype).name}")
-    sigma = _checks.activations(activations, len(sizes) - 1)
-    loss = _checks.loss(loss, sigma[-1])
-    X, Y = _data(X, Y, loss, sizes, "X", "Y", np.float64)
-    net = init_deep(sizes, sigma, batch_norm=batch_norm, residual=residual,
-                    scheme=init, rng=0)        # validates; W replaced below
-    if any(net.batch_norm) and (batch_size < 2 or len(X) % batch_size == 1):
-        raise ValueError(
-            f"batch_size: batch normalisation needs at least 2 samples in "
-            f"every batch; batch_size={batch_size} with {len(X)} samples "
-            "leaves a batch of 1")
-    history = DeepHistory(net=net)
-    sets = [(X, Y, history.loss, history.metric)]
-    if validation_data is not None:
-        X_val, Y_val = _validation_data(validation_data, loss, sizes,
-                                        np.float64)
-        sets.append((X_val, Y_val, history.val_loss, history.val_metric))
-    if not record:
-        sets = []
-    rng = np.random.default_rng(rng)
-    net.W, net.b = init_params(sizes, init, rng)   # as train draws them
-    _record_deep(sets, net, loss, metric)
-    n_batches = -(-len(X) // batch_size)
-    divergence = _Divergence(history, n_batches, learning_rate)
-
-    bn_layers = [l for l in range(len(sizes) - 1) if net.batch_norm[l]]
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for epoch in range(1, n_epochs + 1):
-            order = rng.permutation(len(X))
-            for k in range(n_batches):
-                batch = order[k * batch_size:(k + 1) * batch_size]
-                grads, p = _backprop(X[batch], Y[batch], net, loss)
-                divergence.check_batch(loss.mean(p.A[-1], Y[batch]),
-                                       epoch, k + 1)
-                dgamma = [grads.dgamma[l] for l in bn_layers]
-                dbeta = [grads.dbeta[l] for l in bn_layers]
-                dW, db = grads.dW + dgamma, grads.db + dbeta
-                if clip_norm is not None:
-                    # One vector: the weights' and BN's gradients together.
-                    dW, db = clip_by_norm(dW, db, clip_norm)
-                if callback is not None:
-                    callback(TrainingStep(
-                        epoch, k + 1, learning_rate, net.W, net.b,
-                        dW[:len(net.W)], db[:len(net.b)], sigma,
-                        lambda p=p: (p.S, p.Out)))
-                _step(net, dW, db, bn_layers, learning_rate, p.caches)
-            _record_deep(sets, net, loss, metric)
-            divergence.check_epoch(epoch)
-    return net.W, net.b, history
-
-
-def _step(net, dW, db, bn_layers, learning_rate, caches):
-    """Gradient descent on W, b, γ, β; running statistics follow."""
-    L = net.n_layers
-    for l in range(L):
-        net.W[l] -= learning_rate * dW[l]
-        net.b[l] -= learning_rate * db[l]
-    for i, l in enumerate(bn_layers):
-        net.gamma[l] -= learning_rate * dW[L + i]
-        net.beta[l] -= learning_rate * db[L + i]
-        update_running(net.running_mean[l], net.running_var[l], caches[l])
-
-
-def _record_deep(sets, net, loss, metric):
-    for X, Y, losses, metrics in sets:
-        output = _forward(X, net, training=False).A[-1]
-        losses.append(loss.mean(output, Y))
-        if metric is not None:
-            metrics.append(float(metric(Y, output)))

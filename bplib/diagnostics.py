@@ -10,42 +10,19 @@ runs, through its `callback` hook, which hands it a `TrainingStep`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from . import _checks
 from .activations import Activation
-from .network import forward_batch
+from .training import TrainingStep
 
-__all__ = ["TrainingStep", "ActivationStats", "Diagnostics",
-           "gradient_norms", "first_last_ratio", "update_ratios",
-           "activation_stats", "local_slopes", "layer_io"]
+__all__ = ["ActivationStats", "Diagnostics", "gradient_norms",
+           "first_last_ratio", "update_ratios", "activation_stats",
+           "local_slopes"]
 
 Params = list[np.ndarray]
-
-
-@dataclass(frozen=True)
-class TrainingStep:
-    """What `train` hands its callback at each mini-batch (chapter 8).
-
-    The gradients dW, db are the ones about to be applied (after any
-    clipping), W and b the weights before the step: the live arrays, which
-    the step then changes in place, so copy what you keep. `layer_io()`
-    runs the forward pass on this batch and returns two lists, one per layer:
-    the input s of each layer's activation σ and its output σ(s). It is a
-    function so that a callback that does not need it costs nothing.
-    """
-
-    epoch: int
-    batch: int
-    learning_rate: float
-    W: Params
-    b: Params
-    dW: Params
-    db: Params
-    activations: list[Activation]
-    layer_io: Callable[[], tuple[Params, Params]]
 
 
 @dataclass(frozen=True)
@@ -63,14 +40,6 @@ class ActivationStats:
     dead: float
 
 
-def layer_io(X, W: Params, b: Params,
-             activations) -> tuple[Params, Params]:
-    """The input z and output σ(z) of each layer's activation on a batch X,
-    for a plain network (`TrainingStep.layer_io`; chapter 8)."""
-    A, Z = forward_batch(X, W, b, activations)
-    return Z, A[1:]
-
-
 def gradient_norms(dW: Params) -> np.ndarray:
     """‖∂L/∂Wˡ‖ (Frobenius) for each layer, first to last (chapter 8)."""
     return np.array([np.linalg.norm(g) for g in dW])
@@ -79,10 +48,7 @@ def gradient_norms(dW: Params) -> np.ndarray:
 def first_last_ratio(norms) -> float:
     """‖∂L/∂W¹‖ / ‖∂L/∂Wᴸ‖: far below 1 when gradients vanish, far above
     when they explode (chapter 8)."""
-    norms = np.asarray(norms, dtype=float)
-    if norms.ndim != 1 or len(norms) < 2:
-        raise ValueError("norms: expected one norm per layer, at least 2, "
-                         f"got shape {norms.shape}")
+    norms = _checks.per_layer(norms, "norms")
     return float(norms[0] / norms[-1])
 
 
@@ -126,10 +92,8 @@ class Diagnostics:
     """
 
     def __init__(self, every: int = 1, threshold: float = 0.01):
-        if isinstance(every, bool) or not isinstance(every, int) \
-                or every < 1:
-            raise ValueError(f"every: expected an int >= 1, got {every!r}")
-        self.every, self.threshold = every, threshold
+        self.every = _checks.positive_int(every, "every")
+        self.threshold = _checks.positive_real(threshold, "threshold")
         self._seen = 0
         self.steps: list[tuple[int, int]] = []
         self._rows: dict[str, list] = {

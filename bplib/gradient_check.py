@@ -39,12 +39,7 @@ def numerical_gradient(f: Callable[[], float], arrays: list[np.ndarray],
     """
     h = _checks.positive_real(h, "h")
     _checks.choice(scheme, SCHEMES, "scheme")
-    for i, array in enumerate(arrays):
-        # θ ± h written into an int array would be rounded to θ.
-        if not (isinstance(array, np.ndarray) and array.dtype.kind == "f"):
-            raise TypeError(f"arrays[{i}]: expected a float numpy array to "
-                            "perturb in place, got "
-                            f"{getattr(array, 'dtype', type(array).__name__)}")
+    _checks.float_arrays(arrays, "arrays")
     # Forward differences need f at θ itself: one evaluation serves all.
     f_here = f() if scheme == "forward" else None
     grads = []
@@ -80,10 +75,7 @@ def step_size_errors(f: Callable[[], float], arrays: list[np.ndarray],
         raise ValueError(f"exact: expected {len(arrays)} arrays, one per "
                          f"array in arrays, got {len(exact)}")
     for i, (g, array) in enumerate(zip(exact, arrays)):
-        if np.shape(g) != np.shape(array):
-            raise ValueError(f"exact[{i}]: expected shape "
-                             f"{np.shape(array)} like arrays[{i}], got "
-                             f"{np.shape(g)}")
+        _checks.same_shape(g, array, f"exact[{i}]", f"arrays[{i}]")
     steps = _checks.as_array(steps, "steps", ndim=1)
     if steps.size == 0 or not np.all(steps > 0):
         raise ValueError("steps: expected a non-empty list of step sizes "
@@ -198,10 +190,7 @@ def gradcheck(x, y, W: Params, b: Params, activations, loss, *,
     for l in range(len(W)):
         for param in ("W", "b"):
             g, n = np.asarray(analytic[param][l]), numeric[param][l]
-            if g.shape != n.shape:
-                raise ValueError(
-                    f"backprop: returned d{param}[{l}] of shape {g.shape}, "
-                    f"expected {n.shape} like {param}[{l}] (layer {l + 1})")
+            _checks.returned_gradient(g, n, param, l)
             rows.append(GradcheckRow(l + 1, param, n.shape,
                                      relative_error(g, n)))
     return GradcheckReport(rows)

@@ -6,7 +6,8 @@ returns one loss per sample and the caller takes the mean.
 Each loss names its *canonical* output activation: identity for MSE,
 sigmoid for BCE, softmax for CCE. With that pairing ∂L/∂ŷ ⊙ σ'(z) collapses
 to ∂L/∂z = ŷ − y, which is simpler, cheaper and numerically safer than the
-general path; `bplib.network.output_delta` uses it where it applies.
+general path; `Loss.delta`, backpropagation's first step, takes that
+shortcut where it applies.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ class Loss:
     name = "loss"
     #: the output activation with which ∂L/∂z simplifies to ŷ − y. None
     #: for a loss of your own; a subclass that changes value or gradient
-    #: must set it back to None, or output_delta takes a wrong shortcut.
+    #: must set it back to None, or `delta` takes a wrong shortcut.
     canonical_activation: type[Activation] | None = None
 
     def __call__(self, y_hat: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -45,6 +46,21 @@ class Loss:
     def gradient(self, y_hat: np.ndarray, y: np.ndarray) -> np.ndarray:
         """∂L/∂ŷ, shaped like ŷ."""
         raise NotImplementedError
+
+    def delta(self, z_L: np.ndarray, a_L: np.ndarray, y: np.ndarray,
+              activation: Activation) -> np.ndarray:
+        """δᴸ = ∂L/∂zᴸ for one sample or a batch (chapters 2 and 5).
+
+        The source text's ∂L/∂aᴸ ⊙ σ'(zᴸ), carried back through
+        `activation.backward` so that softmax gets its Jacobian. With the
+        loss's canonical output activation (identity+MSE, sigmoid+BCE,
+        softmax+CCE) the product simplifies to ŷ − y, which also stays
+        exact where ŷ has saturated to 0 or 1.
+        """
+        # The exact class: a subclass of Sigmoid may compute something else.
+        if type(activation) is self.canonical_activation:
+            return a_L - y
+        return activation.backward(z_L, a_L, self.gradient(a_L, y))
 
     def mean(self, Y_hat: np.ndarray, Y: np.ndarray) -> float:
         """The loss of a batch: the mean of the per-sample losses."""

@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from dataclasses import dataclass
+
 from . import _checks
 from .activations import Activation
 from .losses import Loss
 
 __all__ = [
-    "init_params", "forward_propagation", "backpropagation", "output_delta",
+    "init_params", "forward_propagation", "backpropagation",
     "forward_batch", "backprop_batch", "predict", "network_loss",
+    "PlainNet",
 ]
 
 Params = list[np.ndarray]
@@ -56,7 +59,11 @@ def init_params(architecture: list[int], scheme: str = "he",
     """
     sizes = _checks.architecture(architecture)
     _checks.choice(scheme, INIT_SCHEMES, "scheme")
-    dtype = _float_dtype(dtype)
+    dtype = _checks.float_dtype(dtype)
+    return _init_params(sizes, scheme, rng, dtype)
+
+
+def _init_params(sizes, scheme, rng, dtype=np.float64):
     if scheme == "glorot":
         scheme = "xavier"
     rng = np.random.default_rng(rng)
@@ -70,50 +77,24 @@ def init_params(architecture: list[int], scheme: str = "he",
     return W, b
 
 
-def _float_dtype(dtype) -> np.dtype:
-    """`dtype` as a numpy float dtype, or a TypeError naming `dtype`."""
-    try:
-        found = np.dtype(dtype)
-    except (TypeError, ValueError):
-        found = None
-    if found is None or found.kind != "f":
-        raise TypeError("dtype: expected a float type such as np.float64 or "
-                        f"np.float32, got {dtype!r}")
-    return found
-
-
 def forward_propagation(x, W: Params, b: Params,
                         activations) -> tuple[Params, Params]:
     """The source text's forward pass for one sample x (chapter 1).
 
     Returns a = [a⁰, ..., aᴸ] with a⁰ = x, and z = [z¹, ..., zᴸ].
     """
-    W, b = _checks.params(W, b)
-    sigma = _checks.activations(activations, len(W))
+    W, b, sigma = _checks.network(W, b, activations)
     x = _checks.inputs(x, W, "x", ndim=1)
+    return _forward_propagation(x, W, b, sigma)
 
+
+def _forward_propagation(x, W, b, sigma):
     a = [x]                           # a[0] ← x: the first "activation"
     z = []
     for l in range(len(W)):           # the text's FOR l = 1 TO L
         z.append(W[l] @ a[l] + b[l])  # z ← W · a_prev + b: linear step
         a.append(sigma[l](z[l]))      # a ← σ(z): the activation function
     return a, z
-
-
-def output_delta(z_L: np.ndarray, a_L: np.ndarray, y: np.ndarray,
-                 activation: Activation, loss: Loss) -> np.ndarray:
-    """δᴸ = ∂L/∂zᴸ for one sample or a batch (chapters 2 and 5).
-
-    The source text's ∂L/∂aᴸ ⊙ σ'(zᴸ), generalised through
-    `activation.backward` so that softmax gets its Jacobian. When the
-    output activation is the loss's canonical one (identity+MSE,
-    sigmoid+BCE, softmax+CCE) the product simplifies to ŷ − y, which also
-    stays exact where ŷ has saturated to 0 or 1.
-    """
-    # The exact class: a subclass of Sigmoid may compute something else.
-    if type(activation) is loss.canonical_activation:
-        return a_L - y
-    return activation.backward(z_L, a_L, loss.gradient(a_L, y))
 
 
 def backpropagation(x, y, W: Params, b: Params, activations,
@@ -123,20 +104,23 @@ def backpropagation(x, y, W: Params, b: Params, activations,
     Returns ∂L/∂W and ∂L/∂b: lists with one array per layer, shaped
     like W and b.
     """
-    W, b = _checks.params(W, b)
-    sigma = _checks.activations(activations, len(W))
-    loss = _checks.loss(loss, sigma[-1])
+    W, b, sigma, loss = _checks.network(W, b, activations, loss)
     x = _checks.inputs(x, W, "x", ndim=1)
     y = _checks.targets(y, W, loss, "y")
+    return _backpropagation(x, y, W, b, sigma, loss)
+
+
+def _backpropagation(x, y, W, b, sigma, loss):
+    """backpropagation on checked input: the algorithm itself."""
     L = len(W)
 
     # ========== FORWARD PASS ==========
-    a, z = forward_propagation(x, W, b, sigma)
+    a, z = _forward_propagation(x, W, b, sigma)
 
     # ========== BACKWARD PASS ==========
     delta = [None] * L
     # Step 1: output layer error δᴸ = ∂L/∂aᴸ ⊙ σ'(zᴸ)
-    delta[L - 1] = output_delta(z[L - 1], a[L], y, sigma[L - 1], loss)
+    delta[L - 1] = loss.delta(z[L - 1], a[L], y, sigma[L - 1])
     # Step 2: FOR l = L-1 DOWN TO 1: δˡ = ((Wˡ⁺¹)ᵀ δˡ⁺¹) ⊙ σ'(zˡ)
     for l in range(L - 2, -1, -1):
         delta[l] = sigma[l].backward(z[l], a[l + 1],
@@ -153,8 +137,7 @@ def forward_batch(X, W: Params, b: Params,
 
     Returns A and Z: A[l] and Z[l] hold one row per sample.
     """
-    W, b = _checks.params(W, b)
-    sigma = _checks.activations(activations, len(W))
+    W, b, sigma = _checks.network(W, b, activations)
     X = _checks.inputs(X, W, "X", ndim=2)
     return _forward_batch(X, W, b, sigma)
 
@@ -178,9 +161,7 @@ def backprop_batch(X, Y, W: Params, b: Params, activations,
 
     One vectorised pass instead of a loop over samples (chapter 3).
     """
-    W, b = _checks.params(W, b)
-    sigma = _checks.activations(activations, len(W))
-    loss = _checks.loss(loss, sigma[-1])
+    W, b, sigma, loss = _checks.network(W, b, activations, loss)
     X = _checks.inputs(X, W, "X", ndim=2)
     Y = _checks.targets(Y, W, loss, "Y", n_samples=len(X))
     dW, db, _ = _backprop_batch(X, Y, W, b, sigma, loss)
@@ -195,7 +176,7 @@ def _backprop_batch(X, Y, W, b, sigma, loss):
     # The mean's 1/n, applied once to the smallest array, δᴸ: each layer's
     # δ is linear in the one above, so every Delta[l] carries the 1/n, and
     # the sums over the batch below are already means.
-    Delta[L - 1] = output_delta(Z[L - 1], A[L], Y, sigma[L - 1], loss) / n
+    Delta[L - 1] = loss.delta(Z[L - 1], A[L], Y, sigma[L - 1]) / n
     # The loop stops at layer 0: nothing needs ∂L/∂X, so the first
     # layer's product Delta[0] @ W[0] is never formed (chapter 7).
     for l in range(L - 2, -1, -1):
@@ -218,12 +199,67 @@ def network_loss(X, Y, W: Params, b: Params, activations, loss) -> float:
 
     What the gradients are gradients of (chapters 2 and 3).
     """
-    W, b = _checks.params(W, b)
-    sigma = _checks.activations(activations, len(W))
-    loss = _checks.loss(loss, sigma[-1])
+    W, b, sigma, loss = _checks.network(W, b, activations, loss)
     batched = np.ndim(X) != 1
     X = _checks.inputs(X, W, "X", ndim=2 if batched else 1)
     Y = _checks.targets(Y, W, loss, "Y",
                         n_samples=len(X) if batched else None)
     A, _ = _forward_batch(np.atleast_2d(X), W, b, sigma)
     return loss.mean(A[-1], np.atleast_2d(Y))
+
+
+def _backprop_per_sample(X, Y, W, b, sigma, loss):
+    """The text's inner loop: backpropagate each sample, sum, average.
+
+    The same mean gradient as _backprop_batch, a sample at a time; also
+    returns the output A[L]."""
+    dW_total = [np.zeros_like(W_l) for W_l in W]
+    db_total = [np.zeros_like(b_l) for b_l in b]
+    for x, y in zip(X, Y):
+        dW, db = _backpropagation(x, y, W, b, sigma, loss)
+        for l in range(len(W)):
+            dW_total[l] += dW[l]
+            db_total[l] += db[l]
+    # Divide by the batch's true size, not batch_size as the text does:
+    # a last, partial batch would otherwise take too small a step.
+    n = len(X)
+    output = _forward_batch(X, W, b, sigma)[0][-1]
+    return [g / n for g in dW_total], [g / n for g in db_total], output
+
+
+@dataclass
+class PlainNet:
+    """Chapters 1-3's network as `train`'s loop sees it (chapter 3).
+
+    params: every trainable array in one flat list, W then b. per_sample:
+    compute each batch's mean gradient with the text's loop over samples
+    instead of backprop_batch's matrix products (the same numbers).
+    """
+
+    W: Params
+    b: Params
+    activations: list[Activation]
+    per_sample: bool = False
+
+    @property
+    def params(self) -> Params:
+        return self.W + self.b
+
+    def gradients(self, X, Y, loss: Loss) -> tuple[Params, np.ndarray]:
+        """The batch's mean gradient, one array per param, and its output."""
+        backprop = (_backprop_per_sample if self.per_sample
+                    else _backprop_batch)
+        dW, db, output = backprop(X, Y, self.W, self.b, self.activations,
+                                  loss)
+        return dW + db, output
+
+    def after_step(self) -> None:
+        """Nothing to update: a plain network keeps no statistics."""
+
+    def predict(self, X) -> np.ndarray:
+        return _forward_batch(X, self.W, self.b, self.activations)[0][-1]
+
+    def layer_io(self, X) -> tuple[Params, Params]:
+        """The input z and output σ(z) of each layer's activation on X."""
+        A, Z = _forward_batch(X, self.W, self.b, self.activations)
+        return Z, A[1:]

@@ -1,28 +1,40 @@
 """The source text's training loop (chapter 3).
 
 Initialise; then, every epoch, shuffle, cut into mini-batches, average each
-batch's gradient and take a gradient-descent step. Two methods compute the
-batch's mean gradient. "per_sample" is the text's loop word for word: call
-`backpropagation` on every sample, accumulate, divide. "batched" does the
-same arithmetic as a few matrix products (`backprop_batch`). They agree to
-rounding error (asserted in the tests): the first is the reference, the
-second is what you run.
+batch's gradient and take a gradient-descent step. `train` checks its input
+once, builds the network and hands it to `_fit`, the package's one training
+loop. The loop sees a network through a small interface, so chapters 1-3's
+plain network (`bplib.network.PlainNet`) and chapter 8's deep one
+(`bplib.deep.DeepNet`, with batch norm and skips) train alike:
+
+    params                 every trainable array, in one flat list
+    gradients(X, Y, loss)  the batch's mean gradient, like params; the output
+    after_step()           after each step (batch norm's running statistics)
+    predict(X)             the output, for the learning curves
+    layer_io(X)            each activation's input and output (callbacks)
+
+A plain network computes the batch's mean gradient in one of two ways.
+"per_sample" is the text's loop word for word: backpropagate every sample,
+accumulate, divide. "batched" does the same arithmetic as a few matrix
+products. They agree to rounding error (asserted in the tests): the first
+is the reference, the second is what you run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
 from . import _checks
-from .diagnostics import TrainingStep, layer_io
-from .network import (INIT_SCHEMES, Params, _backprop_batch,
-                      _float_dtype, _forward_batch, backpropagation,
-                      init_params)
+from .activations import Activation
+from .deep import _deep_net
+from .network import INIT_SCHEMES, Params, PlainNet, _init_params
 
-__all__ = ["train", "History", "TrainingDiverged", "clip_by_norm"]
+__all__ = ["train", "History", "TrainingStep", "TrainingDiverged",
+           "clip_by_norm"]
 
 METHODS = ("batched", "per_sample")
 
@@ -49,31 +61,57 @@ class History:
 
     loss, val_loss: the mean loss over the training and validation set;
     metric, val_metric: metric(Y, Ŷ) on the same sets. A list whose data
-    or metric was not given stays empty.
+    or metric was not given stays empty. net: the trained network, a
+    PlainNet or (with batch_norm or residual) a DeepNet, whose γ, β and
+    running statistics chapter 8 needs.
     """
 
     loss: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     metric: list[float] = field(default_factory=list)
     val_metric: list[float] = field(default_factory=list)
+    net: object = field(default=None, repr=False, compare=False)
 
     @property
     def epochs(self) -> list[int]:
         return list(range(len(self.loss)))
 
 
-def clip_by_norm(dW: Params, db: Params,
-                 max_norm: float) -> tuple[Params, Params]:
+@dataclass(frozen=True)
+class TrainingStep:
+    """What `train` hands its callback at each mini-batch (chapter 8).
+
+    The gradients dW, db are the ones about to be applied (after any
+    clipping), W and b the weights before the step: the live arrays, which
+    the step then changes in place, so copy what you keep. `layer_io()`
+    runs the forward pass on this batch and returns two lists, one per
+    layer: the input s of each layer's activation σ and its output σ(s).
+    It is a function so that a callback that does not need it costs
+    nothing.
+    """
+
+    epoch: int
+    batch: int
+    learning_rate: float
+    W: Params
+    b: Params
+    dW: Params
+    db: Params
+    activations: list[Activation]
+    layer_io: Callable[[], tuple[Params, Params]]
+
+
+def clip_by_norm(grads: Params, max_norm: float) -> Params:
     """The source text's g ← min(‖g‖, max_norm) · g/‖g‖ (chapter 8).
 
-    g is every gradient of dW and db taken together as one vector, so
-    clipping shortens it without turning it.
+    g is every array of `grads` taken together as one vector, so clipping
+    shortens it without turning it.
     """
-    norm = _global_norm(dW + db)
+    max_norm = _checks.positive_real(max_norm, "max_norm")
+    norm = _global_norm(grads)
     if norm <= max_norm:
-        return dW, db
-    scale = max_norm / norm
-    return [g * scale for g in dW], [g * scale for g in db]
+        return grads
+    return [g * (max_norm / norm) for g in grads]
 
 
 def _global_norm(arrays: Params) -> float:
@@ -84,22 +122,6 @@ def _global_norm(arrays: Params) -> float:
     # Squaring 1e200 overflows; squaring entries scaled into [-1, 1] cannot.
     return largest * float(np.sqrt(sum(np.sum((g / largest) ** 2)
                                        for g in arrays)))
-
-
-def _mean_gradient_per_sample(X, Y, W, b, sigma, loss):
-    """The text's inner loop: backpropagate each sample, sum, average."""
-    dW_total = [np.zeros_like(W_l) for W_l in W]
-    db_total = [np.zeros_like(b_l) for b_l in b]
-    for x, y in zip(X, Y):
-        dW, db = backpropagation(x, y, W, b, sigma, loss)
-        for l in range(len(W)):
-            dW_total[l] += dW[l]
-            db_total[l] += db[l]
-    # Divide by the batch's true size, not batch_size as the text does:
-    # a last, partial batch would otherwise take too small a step.
-    n = len(X)
-    output = _forward_batch(X, W, b, sigma)[0][-1]
-    return [g / n for g in dW_total], [g / n for g in db_total], output
 
 
 def train(X, Y, architecture: list[int], learning_rate: float,
@@ -125,89 +147,109 @@ def train(X, Y, architecture: list[int], learning_rate: float,
     record: False skips the History's passes over the whole data sets
     (its lists stay empty), to time the training alone (chapter 7).
     batch_norm, residual: per-layer options (see bplib.deep.layer_flags;
-    chapter 8), trained by bplib.deep.train_deep. callback: called with a
-    TrainingStep before each step (e.g. a bplib.diagnostics.Diagnostics).
+    chapter 8); such a network trains batched, in float64. callback:
+    called with a TrainingStep before each step (e.g. a
+    bplib.diagnostics.Diagnostics).
 
     Returns W, b and a History. Raises TrainingDiverged, naming the epoch
     and batch, when a batch's loss becomes NaN or infinite.
     """
-    if batch_norm is not None or residual is not None:
-        arguments = dict(locals())      # every argument, as given
-        from .deep import train_deep    # here: deep.py imports this module
-        return train_deep(**arguments)
     sizes = _checks.architecture(architecture)
-    learning_rate, n_epochs, batch_size, clip_norm = _loop_options(
-        learning_rate, n_epochs, batch_size, clip_norm, init, metric,
-        callback)
+    loop = _Loop.checked(learning_rate, n_epochs, batch_size, clip_norm,
+                         callback)
+    _checks.choice(init, INIT_SCHEMES, "init")
     _checks.choice(method, METHODS, "method")
-    dtype = _float_dtype(dtype)
+    _checks.function(metric, "metric", "metric(Y, Y_hat)")
+    dtype = _checks.float_dtype(dtype)
     sigma = _checks.activations(activations, len(sizes) - 1)
     loss = _checks.loss(loss, sigma[-1])
-    X, Y = _data(X, Y, loss, sizes, "X", "Y", dtype)
-    history = History()
-    sets = [(X, Y, history.loss, history.metric)]
+    data = [_checks.data(X, Y, loss, sizes, dtype)]
     if validation_data is not None:
-        X_val, Y_val = _validation_data(validation_data, loss, sizes, dtype)
-        sets.append((X_val, Y_val, history.val_loss, history.val_metric))
-    if not record:
-        sets = []
+        data.append(_checks.validation_data(validation_data, loss, sizes,
+                                            dtype))
+    deep = batch_norm is not None or residual is not None
+    if deep:
+        bn = _checks.layer_flags(batch_norm, sizes, "batch_norm")
+        res = _checks.layer_flags(residual, sizes, "residual")
+        _checks.deep_training(bn, method, dtype, loop.batch_size,
+                              len(data[0][0]))
+
     rng = np.random.default_rng(rng)
+    W, b = _init_params(sizes, init, rng, dtype)  # 1. initialise
+    net = (_deep_net(W, b, sigma, bn, res) if deep
+           else PlainNet(W, b, sigma, per_sample=method == "per_sample"))
+    history = History(net=net)
+    sets = [(*data[0], history.loss, history.metric)]
+    if validation_data is not None:
+        sets.append((*data[1], history.val_loss, history.val_metric))
+    _fit(net, *data[0], loss, loop, rng, history,
+         record=partial(_record, sets if record else [], net, loss, metric))
+    return net.W, net.b, history                  # 3. return W, b
 
-    W, b = init_params(sizes, init, rng,          # 1. initialise
-                       dtype=dtype)
-    _record(sets, W, b, sigma, loss, metric)
-    mean_gradient = (_mean_gradient_per_sample if method == "per_sample"
-                     else _backprop_batch)
-    n_batches = -(-len(X) // batch_size)         # the last may be partial
-    divergence = _Divergence(history, n_batches, learning_rate)
 
+@dataclass(frozen=True)
+class _Loop:
+    """The training loop's options, checked."""
+
+    learning_rate: float
+    n_epochs: int
+    batch_size: int
+    clip_norm: float | None
+    callback: Callable | None
+
+    @classmethod
+    def checked(cls, learning_rate, n_epochs, batch_size, clip_norm,
+                callback) -> _Loop:
+        return cls(
+            _checks.positive_real(learning_rate, "learning_rate"),
+            _checks.positive_int(n_epochs, "n_epochs", minimum=0),
+            _checks.positive_int(batch_size, "batch_size"),
+            None if clip_norm is None
+            else _checks.positive_real(clip_norm, "clip_norm"),
+            _checks.function(callback, "callback", "callback(step)"))
+
+
+def _fit(net, X, Y, loss, loop: _Loop, rng, history: History,
+         record: Callable[[], None]) -> None:
+    """The training loop: shuffle, cut into batches, step (chapter 3).
+
+    net: a PlainNet or a DeepNet (the interface in the module docstring),
+    trained in place. record() appends to the history after each epoch.
+    """
+    n_batches = -(-len(X) // loop.batch_size)    # the last may be partial
+    divergence = _Divergence(history, n_batches, loop.learning_rate)
+    record()
     # A diverging run overflows on its way to inf. Rather than a numpy
     # warning from deep inside, the checks below say where it happened.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for epoch in range(1, n_epochs + 1):      # 2. the training loop
-            order = rng.permutation(len(X))       # shuffle(X, Y)
+        for epoch in range(1, loop.n_epochs + 1):  # 2. the training loop
+            order = rng.permutation(len(X))        # shuffle(X, Y)
             for k in range(n_batches):
-                batch = order[k * batch_size:(k + 1) * batch_size]
+                batch = order[k * loop.batch_size:(k + 1) * loop.batch_size]
                 X_batch, Y_batch = X[batch], Y[batch]
-                dW, db, output = mean_gradient(X_batch, Y_batch, W, b,
-                                               sigma, loss)
+                grads, output = net.gradients(X_batch, Y_batch, loss)
                 divergence.check_batch(loss.mean(output, Y_batch),
                                        epoch, k + 1)
-                if clip_norm is not None:
-                    dW, db = clip_by_norm(dW, db, clip_norm)
-                if callback is not None:
-                    callback(TrainingStep(
-                        epoch, k + 1, learning_rate, W, b, dW, db, sigma,
-                        lambda Xb=X_batch: layer_io(Xb, W, b, sigma)))
-                for l in range(len(W)):           # gradient descent step
-                    # In place: the gradients are ours to overwrite, so
-                    # the step makes no temporary as large as W[l].
-                    dW[l] *= learning_rate
-                    db[l] *= learning_rate
-                    W[l] -= dW[l]
-                    b[l] -= db[l]
-            _record(sets, W, b, sigma, loss, metric)
+                if loop.clip_norm is not None:
+                    grads = clip_by_norm(grads, loop.clip_norm)
+                if loop.callback is not None:
+                    loop.callback(_training_step(epoch, k + 1, loop, net,
+                                                 grads, X_batch))
+                for param, grad in zip(net.params, grads):
+                    # Gradient descent, in place: the gradients are ours
+                    # to overwrite, so no temporary as large as W[l].
+                    grad *= loop.learning_rate
+                    param -= grad
+                net.after_step()
+            record()
             divergence.check_epoch(epoch)
-    return W, b, history                          # 3. return W, b
 
 
-def _loop_options(learning_rate, n_epochs, batch_size, clip_norm, init,
-                  metric, callback):
-    """The training loop's options checked, each error naming its argument
-    (shared by `train` and `bplib.deep.train_deep`)."""
-    learning_rate = _checks.positive_real(learning_rate, "learning_rate")
-    n_epochs = _checks.positive_int(n_epochs, "n_epochs", minimum=0)
-    batch_size = _checks.positive_int(batch_size, "batch_size")
-    if clip_norm is not None:
-        clip_norm = _checks.positive_real(clip_norm, "clip_norm")
-    _checks.choice(init, INIT_SCHEMES, "init")
-    if metric is not None and not callable(metric):
-        raise TypeError("metric: expected a function metric(Y, Y_hat), got "
-                        f"{type(metric).__name__}")
-    if callback is not None and not callable(callback):
-        raise TypeError("callback: expected a function callback(step), got "
-                        f"{type(callback).__name__}")
-    return learning_rate, n_epochs, batch_size, clip_norm
+def _training_step(epoch, batch, loop, net, grads, X_batch) -> TrainingStep:
+    L = len(net.W)                  # grads: W's, then b's, then any others
+    return TrainingStep(epoch, batch, loop.learning_rate, net.W, net.b,
+                        grads[:L], grads[L:2 * L], net.activations,
+                        lambda: net.layer_io(X_batch))
 
 
 class _Divergence:
@@ -240,38 +282,10 @@ class _Divergence:
             "clip_norm", epoch, batch, self.history)
 
 
-def _record(sets, W, b, sigma, loss, metric):
+def _record(sets, net, loss, metric) -> None:
     """Append the current loss (and metric) on each data set to its list."""
     for X, Y, losses, metrics in sets:
-        output = _forward_batch(X, W, b, sigma)[0][-1]
+        output = net.predict(X)
         losses.append(loss.mean(output, Y))
         if metric is not None:
             metrics.append(float(metric(Y, output)))
-
-
-def _validation_data(pair, loss, sizes, dtype):
-    if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
-        raise TypeError("validation_data: expected a pair (X_val, Y_val), "
-                        f"got {type(pair).__name__}")
-    return _data(*pair, loss, sizes,
-                 "validation_data[0]", "validation_data[1]", dtype)
-
-
-def _data(X, Y, loss, sizes, x_name, y_name, dtype):
-    """X and Y checked against the architecture (named in any error),
-    as arrays of `dtype` (no copy when they already are)."""
-    X = _checks.as_array(X, x_name, ndim=2)
-    if X.shape[1] != sizes[0]:
-        raise ValueError(f"{x_name}: expected {sizes[0]} columns to match "
-                         f"architecture[0] = {sizes[0]}, got shape {X.shape}")
-    if len(X) == 0:
-        raise ValueError(f"{x_name}: expected at least one sample, "
-                         f"got shape {X.shape}")
-    Y = _checks.as_array(Y, y_name, ndim=2)
-    if Y.shape != (len(X), sizes[-1]):
-        raise ValueError(
-            f"{y_name}: expected shape {(len(X), sizes[-1])}, a row per "
-            f"sample of {x_name} and architecture[-1] = {sizes[-1]} "
-            f"columns, got {Y.shape}")
-    loss.check_targets(Y, y_name)
-    return X.astype(dtype, copy=False), Y.astype(dtype, copy=False)

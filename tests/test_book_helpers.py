@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 
 
 def test_show_source_shows_the_library_code_itself():
-    shown = bp.show_source(bp.forward_propagation)
+    shown = bp.book.show_source(bp.forward_propagation)
     assert shown.data == inspect.getsource(bp.forward_propagation)
     assert shown.data.startswith("def forward_propagation(")
     # The plain-text form, which nbval compares, is the code itself.
@@ -19,7 +19,7 @@ def test_show_source_shows_the_library_code_itself():
 
 
 def test_show_source_shows_a_method_flush_left():
-    shown = bp.show_source(bp.activations.Sigmoid.value)
+    shown = bp.book.show_source(bp.activations.Sigmoid.value)
     assert shown.data.startswith("def value(")
     # The method sits four spaces in, inside its class; shown, it loses exactly those four.
     source = inspect.getsource(bp.activations.Sigmoid.value).splitlines()
@@ -30,7 +30,7 @@ def test_draw_network_draws_a_line_per_weight_and_a_circle_per_neuron():
     import matplotlib.pyplot as plt
 
     W, _ = bp.init_params([2, 3, 1], rng=0)
-    ax = bp.draw_network(W, weight_labels=True)
+    ax = bp.book.draw_network(W, weight_labels=True)
     assert len(ax.lines) == 2 * 3 + 3 * 1
     neurons = sum(len(c.get_offsets()) for c in ax.collections)
     assert neurons == 2 + 3 + 1

@@ -118,7 +118,7 @@ def test_deep_path_without_bn_or_skips_trains_like_the_plain_path():
     kw = dict(activations=["tanh", "tanh", "softmax"], loss="cce", rng=5, clip_norm=1.0)
     W1, b1, h1 = bp.train(*args, **kw)
     W2, b2, h2 = bp.train(*args, **kw, batch_norm=False, residual=False)
-    assert isinstance(h2, bp.deep.DeepHistory) and not isinstance(h1, bp.deep.DeepHistory)
+    assert isinstance(h2.net, bp.DeepNet) and isinstance(h1.net, bp.PlainNet)
     assert all(np.allclose(u, v, rtol=1e-10, atol=1e-13) for u, v in zip(W1 + b1, W2 + b2))
     assert np.allclose(h1.loss, h2.loss, rtol=1e-10)
 

@@ -1,4 +1,4 @@
-"""Diagnostics (bplib.diagnostics) and chapter 8's experiments (bplib.experiments): each statistic
+"""Diagnostics (bplib.diagnostics) and chapter 8's experiments (bplib.book.experiments): each statistic
 against its definition written out here, the training callback, and the sweep and explorer."""
 
 import math
@@ -89,38 +89,38 @@ def digits_subset(n=120):
 def test_sigmoid_gradients_vanish_and_relu_he_gradients_do_not():
     X, Y = digits_subset()
     common = dict(depth=10, width=16, n_epochs=1)
-    sigmoid = bp.deep_experiment(X, Y, activation="sigmoid", init="xavier", **common)
-    relu = bp.deep_experiment(X, Y, activation="relu", init="he", **common)
+    sigmoid = bp.book.deep_experiment(X, Y, activation="sigmoid", init="xavier", **common)
+    relu = bp.book.deep_experiment(X, Y, activation="relu", init="he", **common)
     assert sigmoid.ratio < 1e-3 < 0.1 < relu.ratio
     assert len(sigmoid.grad_norms) == 11 and len(sigmoid.losses) == 2
 
 
 def test_experiment_reports_divergence_and_dead_units():
     X, Y = digits_subset()
-    blown = bp.deep_experiment(X, Y, depth=12, width=32, init="standard", learning_rate=0.5,
+    blown = bp.book.deep_experiment(X, Y, depth=12, width=32, init="standard", learning_rate=0.5,
                                n_epochs=3)
     assert blown.diverged and math.isnan(blown.final_loss) and math.isnan(blown.dead)
-    ok = bp.deep_experiment(X, Y, depth=3, width=8, n_epochs=2, batch_norm=True, residual=True)
+    ok = bp.book.deep_experiment(X, Y, depth=3, width=8, n_epochs=2, batch_norm=True, residual=True)
     assert not ok.diverged and 0 <= ok.dead <= 1 and ok.final_loss == ok.losses[-1]
 
 
 def test_sweep_runs_the_product_and_the_table_shows_every_run():
     X, Y = digits_subset(60)
-    results = bp.sweep(X, Y, {"activation": ["tanh", "relu"], "batch_norm": [False, True]},
+    results = bp.book.sweep(X, Y, {"activation": ["tanh", "relu"], "batch_norm": [False, True]},
                        depth=3, width=6, n_epochs=1)
     assert [(r.config["activation"], r.config["batch_norm"]) for r in results] == [
         ("tanh", False), ("tanh", True), ("relu", False), ("relu", True)]
-    table = bp.format_table(results, ["activation", "batch_norm"]).splitlines()
+    table = bp.book.format_table(results, ["activation", "batch_norm"]).splitlines()
     assert table[0].split()[:2] == ["activation", "batch_norm"] and len(table) == 5
     assert f"{results[3].final_loss:.3f}" in table[4]
 
 
 def test_explorer_config_maps_each_fix():
-    assert bp.explorer_config(12, "tanh", "xavier", "residual") == dict(
+    assert bp.book.explorer_config(12, "tanh", "xavier", "residual") == dict(
         depth=12, activation="tanh", init="xavier", residual=True)
-    assert bp.explorer_config(5, "relu", "he", "clip")["clip_norm"] == 1.0
+    assert bp.book.explorer_config(5, "relu", "he", "clip")["clip_norm"] == 1.0
     with pytest.raises(ValueError, match="fix"):
-        bp.explorer_config(5, "relu", "he", "dropout")
+        bp.book.explorer_config(5, "relu", "he", "dropout")
 
 
 def test_plot_experiment_draws_both_panels():
@@ -128,8 +128,8 @@ def test_plot_experiment_draws_both_panels():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     X, Y = digits_subset(60)
-    result = bp.deep_experiment(X, Y, depth=3, width=6, n_epochs=2)
-    fig = bp.plot_experiment(result)
+    result = bp.book.deep_experiment(X, Y, depth=3, width=6, n_epochs=2)
+    fig = bp.book.plot_experiment(result)
     left, right = fig.axes
     assert len(left.lines[0].get_xdata()) == 4 and len(right.lines[0].get_xdata()) == 3
     plt.close(fig)

@@ -1,4 +1,4 @@
-"""bplib.explore, the learning curves of chapter 3: learning_curve is train on the architecture its
+"""bplib.book.explore, the learning curves of chapter 3: learning_curve is train on the architecture its
 `hidden` describes, the grid runs every combination and keeps diverged runs, plot_history draws what
 the History holds, and the explorer trains only on demand and shows what learning_curve returns."""
 
@@ -58,15 +58,15 @@ def train_history(architecture, activations, **options):
 # ---------------------------------------------------------------- learning_curve
 @given(hidden=st.lists(st.integers(1, 5), max_size=3))
 def test_learning_curve_is_train_on_the_architecture_hidden_describes(hidden):
-    history = bp.learning_curve(*DATA, learning_rate=0.1, batch_size=8, hidden=hidden, n_epochs=3,
+    history = bp.book.learning_curve(*DATA, learning_rate=0.1, batch_size=8, hidden=hidden, n_epochs=3,
                                 metric=accuracy)
     expected = train_history([3, *hidden, 3], ["relu"] * len(hidden) + ["softmax"], metric=accuracy)
     assert history == expected
 
 
 def test_one_width_means_one_hidden_layer():
-    one = bp.learning_curve(*DATA, learning_rate=0.1, batch_size=8, hidden=4, n_epochs=2)
-    listed = bp.learning_curve(*DATA, learning_rate=0.1, batch_size=8, hidden=[4], n_epochs=2)
+    one = bp.book.learning_curve(*DATA, learning_rate=0.1, batch_size=8, hidden=4, n_epochs=2)
+    listed = bp.book.learning_curve(*DATA, learning_rate=0.1, batch_size=8, hidden=[4], n_epochs=2)
     assert one == listed == train_history([3, 4, 3], ["relu", "softmax"], n_epochs=2)
 
 
@@ -74,8 +74,8 @@ def test_learning_curve_passes_activations_loss_seed_and_method_on():
     X_r, Y_r = regression()
     options = dict(learning_rate=0.05, batch_size=5, hidden=[3], n_epochs=4, activation="tanh",
                    output="identity", loss="mse", rng=7)
-    batched = bp.learning_curve(X_r, Y_r, X_r, Y_r, **options)
-    per_sample = bp.learning_curve(X_r, Y_r, X_r, Y_r, method="per_sample", **options)
+    batched = bp.book.learning_curve(X_r, Y_r, X_r, Y_r, **options)
+    per_sample = bp.book.learning_curve(X_r, Y_r, X_r, Y_r, method="per_sample", **options)
     _, _, expected = bp.train(X_r, Y_r, [2, 3, 1], 0.05, 4, 5, activations=["tanh", "identity"],
                               loss="mse", rng=7, validation_data=(X_r, Y_r))
     assert batched == expected
@@ -88,7 +88,7 @@ def test_learning_curve_passes_activations_loss_seed_and_method_on():
 def test_learning_curve_raises_training_diverged_like_train():
     X_r, Y_r = regression()
     with pytest.raises(bp.TrainingDiverged) as caught:
-        bp.learning_curve(X_r, Y_r * 1e3, X_r, Y_r, learning_rate=50.0, batch_size=4, hidden=[8],
+        bp.book.learning_curve(X_r, Y_r * 1e3, X_r, Y_r, learning_rate=50.0, batch_size=4, hidden=[8],
                           activation="tanh", output="identity", loss="mse", n_epochs=50)
     assert caught.value.epoch >= 1 and 1 <= caught.value.batch <= 4
     assert all(np.isfinite(caught.value.history.loss))
@@ -103,29 +103,29 @@ def test_learning_curve_raises_training_diverged_like_train():
 ])
 def test_a_bad_hidden_is_named(hidden, error, names):
     with pytest.raises(error, match=rf"^{re.escape(names)}:"):
-        bp.learning_curve(*DATA, learning_rate=0.1, batch_size=8, hidden=hidden)
+        bp.book.learning_curve(*DATA, learning_rate=0.1, batch_size=8, hidden=hidden)
 
 
 def test_one_dimensional_targets_get_a_clear_message():
     with pytest.raises(ValueError, match=r"^Y: .*reshape\(-1, 1\)"):
-        bp.learning_curve(X, Y[:, 0], X_VAL, Y_VAL, learning_rate=0.1, batch_size=8, hidden=2)
+        bp.book.learning_curve(X, Y[:, 0], X_VAL, Y_VAL, learning_rate=0.1, batch_size=8, hidden=2)
 
 
 # ---------------------------------------------------------------- learning_curve_grid
 def test_the_grid_runs_every_combination_in_product_order():
-    runs = bp.learning_curve_grid(*DATA, learning_rates=[0.01, 0.1], batch_sizes=[4, 24], hiddens=[2, [3, 3]],
+    runs = bp.book.learning_curve_grid(*DATA, learning_rates=[0.01, 0.1], batch_sizes=[4, 24], hiddens=[2, [3, 3]],
                                   n_epochs=2, metric=accuracy)
     settings = [(r.learning_rate, r.batch_size, r.hidden) for r in runs]
     assert settings == [(lr, k, h) for lr in (0.01, 0.1) for k in (4, 24) for h in (2, [3, 3])]
     for r in runs:
         assert r.diverged is None
-        assert r.history == bp.learning_curve(*DATA, learning_rate=r.learning_rate, batch_size=r.batch_size,
+        assert r.history == bp.book.learning_curve(*DATA, learning_rate=r.learning_rate, batch_size=r.batch_size,
                                               hidden=r.hidden, n_epochs=2, metric=accuracy)
 
 
 def test_a_diverging_run_keeps_its_curve_and_does_not_stop_the_grid():
     X_r, Y_r = regression()
-    runs = bp.learning_curve_grid(X_r, Y_r * 1e3, X_r, Y_r, learning_rates=[50.0, 0.01], batch_sizes=[4],
+    runs = bp.book.learning_curve_grid(X_r, Y_r * 1e3, X_r, Y_r, learning_rates=[50.0, 0.01], batch_sizes=[4],
                                   hiddens=[8], activation="tanh", output="identity", loss="mse", n_epochs=50)
     diverged, fine = runs
     assert isinstance(diverged.diverged, bp.TrainingDiverged)
@@ -142,14 +142,14 @@ def test_a_diverging_run_keeps_its_curve_and_does_not_stop_the_grid():
 def test_bad_grid_settings_are_named(argname, value, error):
     settings = dict(learning_rates=[0.1], batch_sizes=[8], hiddens=[4]) | {argname: value}
     with pytest.raises(error, match=rf"^{argname}:"):
-        bp.learning_curve_grid(*DATA, **settings)
+        bp.book.learning_curve_grid(*DATA, **settings)
 
 
 # ---------------------------------------------------------------- plot_history
 def test_plot_history_draws_the_training_and_validation_values():
-    history = bp.learning_curve(*DATA, learning_rate=0.1, batch_size=8, hidden=4, n_epochs=3,
+    history = bp.book.learning_curve(*DATA, learning_rate=0.1, batch_size=8, hidden=4, n_epochs=3,
                                 metric=accuracy)
-    ax = bp.explore.plot_history(history, which="metric", label="η = 0.1")
+    ax = bp.book.explore.plot_history(history, which="metric", label="η = 0.1")
     train_line, val_line = ax.get_lines()
     np.testing.assert_array_equal(train_line.get_ydata(), history.metric)
     np.testing.assert_array_equal(val_line.get_ydata(), history.val_metric)
@@ -160,24 +160,24 @@ def test_plot_history_draws_the_training_and_validation_values():
     assert ax.get_xlabel() == "epoch"
 
     _, ax = plt.subplots()
-    assert bp.explore.plot_history(history, ax, validation=False) is ax
+    assert bp.book.explore.plot_history(history, ax, validation=False) is ax
     (only,) = ax.get_lines()
     np.testing.assert_array_equal(only.get_ydata(), history.loss)
 
 
 def test_plot_history_refuses_what_it_cannot_draw():
-    history = bp.learning_curve(*DATA, learning_rate=0.1, batch_size=8, hidden=4, n_epochs=1)
+    history = bp.book.learning_curve(*DATA, learning_rate=0.1, batch_size=8, hidden=4, n_epochs=1)
     with pytest.raises(ValueError, match="^history: no metric"):
-        bp.explore.plot_history(history, which="metric")
+        bp.book.explore.plot_history(history, which="metric")
     with pytest.raises(ValueError, match="^which:"):
-        bp.explore.plot_history(history, which="accuracy")
+        bp.book.explore.plot_history(history, which="accuracy")
     with pytest.raises(TypeError, match="^history:"):
-        bp.explore.plot_history(history.loss)
+        bp.book.explore.plot_history(history.loss)
 
 
 # ---------------------------------------------------------------- explorer
 def test_the_explorer_has_a_slider_per_knob_and_trains_only_on_demand():
-    widget = bp.explore.explorer(*DATA, learning_rates=[0.01, 0.1, 1.0], batch_sizes=[4, 8],
+    widget = bp.book.explore.explorer(*DATA, learning_rates=[0.01, 0.1, 1.0], batch_sizes=[4, 8],
                                  hiddens=[2, 4, 8], metric=accuracy, n_epochs=2)
     assert isinstance(widget, ipywidgets.interactive)
     sliders = {w._kwarg: w for w in widget.kwargs_widgets}
@@ -189,7 +189,7 @@ def test_the_explorer_has_a_slider_per_knob_and_trains_only_on_demand():
 
     sliders["hidden"].value = 8
     widget.manual_button.click()
-    assert widget.result == bp.learning_curve(*DATA, learning_rate=0.1, batch_size=8, hidden=8,
+    assert widget.result == bp.book.learning_curve(*DATA, learning_rate=0.1, batch_size=8, hidden=8,
                                               metric=accuracy, n_epochs=2)
     (figure,) = map(plt.figure, plt.get_fignums())
     assert len(figure.axes) == 2  # loss and metric
@@ -198,7 +198,7 @@ def test_the_explorer_has_a_slider_per_knob_and_trains_only_on_demand():
 
 def test_the_explorer_shows_a_divergence_instead_of_failing():
     X_r, Y_r = regression()
-    widget = bp.explore.explorer(X_r, Y_r * 1e3, X_r, Y_r, learning_rates=[50.0], batch_sizes=[4], hiddens=[8],
+    widget = bp.book.explore.explorer(X_r, Y_r * 1e3, X_r, Y_r, learning_rates=[50.0], batch_sizes=[4], hiddens=[8],
                                  activation="tanh", output="identity", loss="mse", n_epochs=50)
     widget.manual_button.click()
     history = widget.result
@@ -210,7 +210,7 @@ def test_the_explorer_shows_a_divergence_instead_of_failing():
 
 def test_the_explorer_checks_its_settings():
     with pytest.raises(ValueError, match="^hiddens:"):
-        bp.explore.explorer(*DATA, hiddens=[])
+        bp.book.explore.explorer(*DATA, hiddens=[])
 
 
 # ---------------------------------------------------------------- the chapter's notebook

@@ -11,7 +11,6 @@ import sympy as sp
 import bplib as bp
 from bplib.activations import identity, sigmoid, softmax, tanh
 from bplib.losses import bce, cce, mse
-from bplib.network import output_delta
 from support import central_jacobian
 
 N = 3
@@ -123,7 +122,7 @@ def test_canonical_pairing_shortcut_equals_the_general_chain_rule(activation, lo
         a = activation(z)
         y = (rng.dirichlet(np.ones(4), size=5 if batched else None) if loss is cce
              else rng.uniform(0, 1, size=z.shape))
-        shortcut = output_delta(z, a, y, activation, loss)
+        shortcut = loss.delta(z, a, y, activation)
         np.testing.assert_allclose(shortcut, a - y, rtol=1e-15)
         np.testing.assert_allclose(shortcut, activation.backward(z, a, loss.gradient(a, y)), rtol=1e-9, atol=1e-12)
 
@@ -132,7 +131,7 @@ def test_canonical_pairing_shortcut_equals_the_general_chain_rule(activation, lo
 def test_other_pairings_take_the_general_path(activation, loss, rng):
     z = rng.normal(size=4)
     a, y = activation(z), rng.uniform(0, 1, size=4)
-    delta = output_delta(z, a, y, activation, loss)
+    delta = loss.delta(z, a, y, activation)
     np.testing.assert_allclose(delta, (a - y) * central_jacobian(activation.value, z).diagonal(), rtol=1e-8)
     assert not np.allclose(delta, a - y)
 
@@ -152,7 +151,7 @@ def test_a_custom_loss_is_differentiated_not_shortcut(rng):
     z, y = rng.normal(size=3), rng.normal(size=3)
     for activation in (identity, tanh, sigmoid):
         a = activation(z)
-        np.testing.assert_allclose(output_delta(z, a, y, activation, Quartic()),
+        np.testing.assert_allclose(Quartic().delta(z, a, y, activation),
                                    central_jacobian(lambda v: Quartic().value(activation(v), y), z), rtol=1e-7)
 
 

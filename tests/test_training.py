@@ -161,44 +161,50 @@ def test_validation_loss_and_metric_are_recorded_every_epoch():
 
 # ---------------------------------------------------------------- clipping
 def gradients(rng, scale):
-    return [scale * rng.normal(size=(3, 2)), scale * rng.normal(size=(1, 3))], [scale * rng.normal(size=3),
-                                                                              scale * rng.normal(size=1)]
+    """A gradient as train's loop holds it: one flat list, W's then b's."""
+    shapes = [(3, 2), (1, 3), (3,), (1,)]
+    return [scale * rng.normal(size=shape) for shape in shapes]
 
 
-def global_norm(dW, db):
-    return np.sqrt(sum(np.sum(g ** 2) for g in dW + db))
+def global_norm(grads):
+    return np.sqrt(sum(np.sum(g ** 2) for g in grads))
 
 
 @pytest.mark.parametrize("scale", [1.0, 1e3, 1e100])
 def test_clipping_a_large_gradient_sets_its_norm_to_the_threshold(scale, rng):
-    dW, db = gradients(rng, scale)
-    threshold = 0.5 * global_norm(dW, db) / scale  # below the norm for every scale
-    clipped = bp.clip_by_norm(dW, db, threshold)
-    assert global_norm(*clipped) == pytest.approx(threshold, rel=1e-12)
+    grads = gradients(rng, scale)
+    threshold = 0.5 * global_norm(grads) / scale  # below the norm for every scale
+    clipped = bp.clip_by_norm(grads, threshold)
+    assert global_norm(clipped) == pytest.approx(threshold, rel=1e-12)
 
 
 def test_clipping_a_huge_gradient_whose_squared_norm_overflows_still_keeps_its_norm():
-    dW, db = [np.full((2, 2), 1e200)], [np.zeros(2)]  # ‖g‖ = 2e200 is finite, ‖g‖² is not
+    grads = [np.full((2, 2), 1e200), np.zeros(2)]  # ‖g‖ = 2e200 is finite, ‖g‖² is not
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        clipped_W, _ = bp.clip_by_norm(dW, db, 1.0)
-    np.testing.assert_allclose(clipped_W[0], 0.5, rtol=1e-12)
+        clipped = bp.clip_by_norm(grads, 1.0)
+    np.testing.assert_allclose(clipped[0], 0.5, rtol=1e-12)
 
 
 def test_clipping_preserves_the_direction(rng):
-    dW, db = gradients(rng, 10.0)
-    clipped = bp.clip_by_norm(dW, db, 1.0)
-    ratio = global_norm(*clipped) / global_norm(dW, db)
+    grads = gradients(rng, 10.0)
+    clipped = bp.clip_by_norm(grads, 1.0)
+    ratio = global_norm(clipped) / global_norm(grads)
     assert ratio < 1
-    for g, c in zip(dW + db, clipped[0] + clipped[1]):
+    for g, c in zip(grads, clipped):
         np.testing.assert_allclose(c, ratio * g, rtol=1e-12)
 
 
 def test_clipping_leaves_a_gradient_below_the_threshold_unchanged(rng):
-    dW, db = gradients(rng, 1.0)
-    clipped = bp.clip_by_norm(dW, db, global_norm(dW, db) * 1.01)
-    for g, c in zip(dW + db, clipped[0] + clipped[1]):
+    grads = gradients(rng, 1.0)
+    clipped = bp.clip_by_norm(grads, global_norm(grads) * 1.01)
+    for g, c in zip(grads, clipped):
         np.testing.assert_array_equal(c, g)
+
+
+def test_clipping_names_a_bad_threshold(rng):
+    with pytest.raises(ValueError, match="^max_norm: expected a finite number > 0"):
+        bp.clip_by_norm(gradients(rng, 1.0), 0.0)
 
 
 def test_clip_norm_in_train_changes_nothing_when_the_gradient_is_below_it():
@@ -210,9 +216,9 @@ def test_clip_norm_in_train_clips_each_batch_gradient_above_it():
     X, Y = regression_data(n=6)
     W0, b0 = bp.init_params([3, 1], "he", rng=1)
     dW, db = bp.backprop_batch(X, Y, W0, b0, "identity", "mse")
-    clip_norm = 0.25 * global_norm(dW, db)
+    clip_norm = 0.25 * global_norm(dW + db)
     W, b, _ = bp.train(X, Y, [3, 1], 0.1, 1, 6, activations="identity", loss="mse", rng=1, clip_norm=clip_norm)
-    scale = clip_norm / global_norm(dW, db)
+    scale = clip_norm / global_norm(dW + db)
     np.testing.assert_allclose(W[0], W0[0] - 0.1 * scale * dW[0], rtol=1e-12)
     np.testing.assert_allclose(b[0], b0[0] - 0.1 * scale * db[0], rtol=1e-12)
     unclipped, _, _ = bp.train(X, Y, [3, 1], 0.1, 1, 6, activations="identity", loss="mse", rng=1)

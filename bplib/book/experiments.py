@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .deep import _forward, deep_backprop, init_deep
-from .diagnostics import activation_stats, first_last_ratio, gradient_norms
-from .training import TrainingDiverged, train
+from .. import _checks
+from ..deep import deep_backprop, init_deep
+from ..diagnostics import activation_stats, first_last_ratio, gradient_norms
+from ..training import TrainingDiverged, train
 
 __all__ = ["ExperimentResult", "deep_experiment", "sweep", "format_table",
            "explorer_config", "plot_experiment", "EXPLORER_FIXES"]
@@ -64,8 +65,7 @@ def deep_experiment(X, Y, *, depth: int = 10, width: int = 32,
     residual are as in `layer_flags` (True: every hidden layer that can).
     The same rng gives the same initial weights whatever the fix (ch. 8).
     """
-    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
-        raise ValueError(f"depth: expected an int >= 1, got {depth!r}")
+    depth = _checks.positive_int(depth, "depth")
     config = dict(depth=depth, width=width, activation=activation,
                   init=init, batch_norm=batch_norm, residual=residual,
                   clip_norm=clip_norm, learning_rate=learning_rate,
@@ -88,9 +88,9 @@ def deep_experiment(X, Y, *, depth: int = 10, width: int = 32,
     dead = saturated = math.nan
     if not diverged:
         with np.errstate(over="ignore", invalid="ignore"):
-            p = _forward(np.asarray(X, float), net, training=False)
+            S, Out = net.layer_io(np.asarray(X, float), training=False)
             stats = [activation_stats(s, out, act) for s, out, act
-                     in zip(p.S[:-1], p.Out[:-1], net.activations[:-1])]
+                     in zip(S[:-1], Out[:-1], net.activations[:-1])]
         dead = float(np.mean([st.dead for st in stats]))
         saturated = float(np.mean([st.saturated for st in stats]))
     return ExperimentResult(
@@ -126,9 +126,7 @@ def format_table(results: list[ExperimentResult], columns: list[str]) -> str:
 def explorer_config(depth: int, activation: str, init: str,
                     fix: str) -> dict:
     """deep_experiment's arguments for the explorer's four controls."""
-    if fix not in EXPLORER_FIXES:
-        raise ValueError(f"fix: expected one of {sorted(EXPLORER_FIXES)}, "
-                         f"got {fix!r}")
+    _checks.choice(fix, tuple(EXPLORER_FIXES), "fix")
     return dict(depth=depth, activation=activation, init=init,
                 **EXPLORER_FIXES[fix])
 

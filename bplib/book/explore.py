@@ -12,10 +12,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from numbers import Integral
 
-from . import _checks
-from .training import History, TrainingDiverged, train
+from .. import _checks
+from ..training import History, TrainingDiverged, train
 
 __all__ = ["learning_curve", "learning_curve_grid", "Run", "explorer",
            "plot_history"]
@@ -34,7 +33,7 @@ def learning_curve(X, Y, X_val, Y_val, *, learning_rate: float,
     other arguments are `train`'s; (X_val, Y_val) is its
     validation_data. Raises TrainingDiverged as `train` does.
     """
-    widths = _widths(hidden)
+    widths = _checks.widths(hidden)
     X = _checks.as_array(X, "X", ndim=2)
     Y = _checks.as_array(Y, "Y", ndim=2)
     architecture = [X.shape[1], *widths, Y.shape[1]]
@@ -75,9 +74,9 @@ def learning_curve_grid(X, Y, X_val, Y_val, *,
     does not stop the grid: its Run keeps the curve up to divergence and
     the error.
     """
-    grid = [_settings(learning_rates, "learning_rates"),
-            _settings(batch_sizes, "batch_sizes"),
-            _settings(hiddens, "hiddens")]
+    grid = [_checks.settings(learning_rates, "learning_rates"),
+            _checks.settings(batch_sizes, "batch_sizes"),
+            _checks.settings(hiddens, "hiddens")]
     runs = []
     for learning_rate, batch_size, hidden in itertools.product(*grid):
         try:
@@ -106,9 +105,7 @@ def plot_history(history: History, ax=None, *, which: str = "loss",
     import matplotlib.pyplot as plt  # here: the rest needs numpy only
 
     _checks.choice(which, ("loss", "metric"), "which")
-    if not isinstance(history, History):
-        raise TypeError("history: expected a bplib History, got "
-                        f"{type(history).__name__}")
+    _checks.instance(history, History, "history")
     train_values = getattr(history, which)
     if not train_values:
         raise ValueError(f"history: no {which} was recorded (train "
@@ -147,7 +144,7 @@ def explorer(X, Y, X_val, Y_val, *,
     import matplotlib.pyplot as plt
 
     def slider(values, argname, description):
-        values = _settings(values, argname)
+        values = _checks.settings(values, argname)
         return ipywidgets.SelectionSlider(
             options=[(f"{v}", v) for v in values],
             value=values[len(values) // 2], description=description,
@@ -185,25 +182,3 @@ def explorer(X, Y, X_val, Y_val, *,
         learning_rate=slider(learning_rates, "learning_rates", "η"),
         batch_size=slider(batch_sizes, "batch_sizes", "batch size"),
         hidden=slider(hiddens, "hiddens", "hidden width"))
-
-
-def _widths(hidden) -> list[int]:
-    """A hidden layer's width, or a list of widths, as a list."""
-    if isinstance(hidden, Integral) and not isinstance(hidden, bool):
-        return [_checks.positive_int(hidden, "hidden")]
-    if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence):
-        raise TypeError("hidden: expected a width or a list of widths, got "
-                        f"{type(hidden).__name__} {hidden!r}")
-    return [_checks.positive_int(n, f"hidden[{i}]")
-            for i, n in enumerate(hidden)]
-
-
-def _settings(values, argname: str) -> list:
-    """The values a grid or slider runs over: a non-empty list."""
-    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
-        raise TypeError(f"{argname}: expected a list of values, got "
-                        f"{type(values).__name__}")
-    if len(values) == 0:
-        raise ValueError(f"{argname}: expected at least one value, got "
-                         "an empty list")
-    return list(values)

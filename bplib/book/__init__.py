@@ -1,0 +1,25 @@
+"""The book's own helpers: what the chapters use to show, plot and explore
+bplib, kept apart from the algorithms they teach.
+
+    bp.book.show_source(bp.backpropagation)   # the library's own code
+    bp.book.use_book_style()                  # one look for every figure
+
+Nothing in bplib outside this package imports it.
+"""
+
+from . import experiments, explore, plotting, source
+from .experiments import (EXPLORER_FIXES, ExperimentResult, deep_experiment,
+                          explorer_config, format_table, plot_experiment,
+                          sweep)
+from .explore import (explorer, learning_curve, learning_curve_grid,
+                      plot_history)
+from .plotting import draw_network, use_book_style
+from .source import show_source
+
+__all__ = [
+    "experiments", "explore", "plotting", "source",
+    "show_source", "use_book_style", "draw_network",
+    "learning_curve", "learning_curve_grid", "plot_history", "explorer",
+    "deep_experiment", "sweep", "format_table", "explorer_config",
+    "plot_experiment", "ExperimentResult", "EXPLORER_FIXES",
+]
