@@ -1,6 +1,6 @@
 # Two commands do everything on a fresh machine with Python 3.11+ (see README.md):
 #   make book   build the HTML book into _build/html (any warning is an error)
-#   make test   run every test: bplib's tests and every notebook under nbval
+#   make test   run the linter (ruff) and every test: bplib's tests and every notebook under nbval
 # make test-numerics runs bplib's tests and the notebooks again under emulated CPUs (other SIMD code,
 # BLAS kernels, thread counts): a reader's machine must print what the book shows.
 # Both first create .venv and install requirements.txt into it, once (again when it changes).
@@ -15,6 +15,7 @@ book: $(VENV)/.installed
 	$(BIN)/jupyter-book build --all -W -n --keep-going .
 
 test: $(VENV)/.installed chromium
+	$(BIN)/ruff check .
 	$(BIN)/pytest
 
 test-numerics: $(VENV)/.installed

@@ -1,6 +1,7 @@
 """Where bplib's epoch goes beyond the matrix-product floor: a ladder from the floor to bp.train.
 
-Usage: python benchmarks/breakdown.py   (in the benchmark venv, or the book's .venv: it needs no torch)
+Usage: python benchmarks/breakdown.py
+(in the benchmark venv, or the book's .venv: it needs no torch)
 
 Each rung adds one kind of work to the one before, on 784-256-128-10, batch 128, 10 000 samples,
 float64, one thread; CPU seconds per epoch, rungs alternating, 9 runs each, fastest and median.
@@ -13,11 +14,11 @@ import statistics
 import time
 
 import numpy as np
+from scipy.linalg.blas import get_blas_funcs
 from threadpoolctl import threadpool_limits
 
 import bplib as bp
 from bplib.network import _backprop_batch, _forward_batch
-from scipy.linalg.blas import get_blas_funcs
 
 N, n, SIZES = 10_000, 128, [784, 256, 128, 10]
 rng = np.random.default_rng(0)
@@ -118,7 +119,9 @@ def _gemm_in_place():
 
 
 def fused_step():
-    """Instead of with_step, and not in bplib, each layer's step fused into its dW product by BLAS gemm."""
+    # The table prints this docstring whole, so it is split without a newline in its value.
+    ("Instead of with_step, and not in bplib, each layer's step fused into its dW product by BLAS "
+     "gemm.")
     gemm = _gemm_in_place()
     for k in range(0, N, n):
         batch = order[k:k + n]

@@ -27,27 +27,42 @@ explorers), apart from the algorithms.
 from . import activations, autodiff, book, losses
 from .activations import ACTIVATIONS, Activation, get_activation
 from .autodiff import Tensor
-from .batchnorm import (batchnorm_backward, batchnorm_forward,
-                        batchnorm_inference)
-from .deep import (DeepNet, deep_backprop, deep_forward, deep_loss,
-                   deep_predict, init_deep, layer_flags)
-from .diagnostics import (Diagnostics, activation_stats, first_last_ratio,
-                          gradient_norms, update_ratios)
-from .gradient_check import (GradcheckReport, gradcheck, numerical_gradient,
-                             relative_error, step_size_errors)
+from .batchnorm import batchnorm_backward, batchnorm_forward, batchnorm_inference
+from .deep import (
+                        DeepNet,
+                        deep_backprop,
+                        deep_forward,
+                        deep_loss,
+                        deep_predict,
+                        init_deep,
+                        layer_flags,
+)
+from .diagnostics import (
+                        Diagnostics,
+                        activation_stats,
+                        first_last_ratio,
+                        gradient_norms,
+                        update_ratios,
+)
+from .gradient_check import (
+                        GradcheckReport,
+                        gradcheck,
+                        numerical_gradient,
+                        relative_error,
+                        step_size_errors,
+)
 from .losses import LOSSES, Loss, get_loss
 from .network import (
-    PlainNet,
-    backprop_batch,
-    backpropagation,
-    forward_batch,
-    forward_propagation,
-    init_params,
-    network_loss,
-    predict,
+                        PlainNet,
+                        backprop_batch,
+                        backpropagation,
+                        forward_batch,
+                        forward_propagation,
+                        init_params,
+                        network_loss,
+                        predict,
 )
-from .training import (History, TrainingDiverged, TrainingStep, clip_by_norm,
-                       train)
+from .training import History, TrainingDiverged, TrainingStep, clip_by_norm, train
 
 __version__ = "0.1.0"
 

@@ -27,8 +27,7 @@ import numpy as np
 from . import _checks
 from ._checks import layer_flags
 from .activations import Activation
-from .batchnorm import (_batchnorm_backward, _batchnorm_forward,
-                        _batchnorm_inference, update_running)
+from .batchnorm import _batchnorm_backward, _batchnorm_forward, _batchnorm_inference, update_running
 from .losses import Loss
 from .network import INIT_SCHEMES, Params, _init_params
 
@@ -56,7 +55,8 @@ class DeepNet:
     running_mean: list = field(default_factory=list)
     running_var: list = field(default_factory=list)
     # The last batch's BN caches, for after_step's running statistics.
-    _caches: list = field(default_factory=list, repr=False, compare=False)
+    _caches: list = field(default_factory=list, init=False, repr=False,
+                          compare=False)
 
     @property
     def n_layers(self) -> int:
@@ -67,18 +67,19 @@ class DeepNet:
     def params(self) -> Params:
         """Every trainable array in one flat list: W, b, then γ and β of
         the BN layers."""
-        bn = [l for l in range(self.n_layers) if self.batch_norm[l]]
-        return (self.W + self.b + [self.gamma[l] for l in bn]
-                + [self.beta[l] for l in bn])
+        return self._flat(self.W, self.b, self.gamma, self.beta)
 
     def gradients(self, X, Y, loss: Loss) -> tuple[Params, np.ndarray]:
         """The batch's mean gradient, one array per param, and its output
         (BN in training mode)."""
         grads, p = _backprop(X, Y, self, loss)
         self._caches = p.caches
+        return self._flat(grads.dW, grads.db, grads.dgamma,
+                          grads.dbeta), p.A[-1]
+
+    def _flat(self, W, b, gamma, beta) -> Params:
         bn = [l for l in range(self.n_layers) if self.batch_norm[l]]
-        return (grads.dW + grads.db + [grads.dgamma[l] for l in bn]
-                + [grads.dbeta[l] for l in bn]), p.A[-1]
+        return W + b + [gamma[l] for l in bn] + [beta[l] for l in bn]
 
     def after_step(self) -> None:
         """Each BN layer's running statistics follow the last batch's."""
@@ -186,6 +187,7 @@ def _backprop(X, Y, net: DeepNet, loss) -> tuple[DeepGrads, _Pass]:
     # The MEAN loss couples the samples through BN, so the gradients here
     # are of the mean from the start: δᴸ / n, then sums over the batch.
     Delta = loss.delta(p.S[-1], p.A[-1], Y, sigma[-1]) / n
+    dA = None                         # ∂L/∂A[l + 1], from the layer above
     for l in range(L - 1, -1, -1):
         if l < L - 1:                 # ∂L/∂s of layer l, from ∂L/∂A[l + 1]
             Delta = sigma[l].backward(p.S[l], p.Out[l], dA)

@@ -16,9 +16,9 @@ Shapes: W[l] is (n_out, n_in) and b[l] is (n_out,); one sample x is
 
 from __future__ import annotations
 
-import numpy as np
-
 from dataclasses import dataclass
+
+import numpy as np
 
 from . import _checks
 from .activations import Activation
@@ -64,6 +64,7 @@ def init_params(architecture: list[int], scheme: str = "he",
 
 
 def _init_params(sizes, scheme, rng, dtype=np.float64):
+    """init_params on checked input."""
     if scheme == "glorot":
         scheme = "xavier"
     rng = np.random.default_rng(rng)

@@ -82,12 +82,14 @@ class TrainingStep:
     """What `train` hands its callback at each mini-batch (chapter 8).
 
     The gradients dW, db are the ones about to be applied (after any
-    clipping), W and b the weights before the step: the live arrays, which
-    the step then changes in place, so copy what you keep. `layer_io()`
-    runs the forward pass on this batch and returns two lists, one per
-    layer: the input s of each layer's activation σ and its output σ(s).
-    It is a function so that a callback that does not need it costs
-    nothing.
+    clipping), W and b the weights before the step. All four are the live
+    arrays, which the step then changes in place (W -= η dW, after dW *= η),
+    so copy what you keep. `layer_io()` runs the forward pass on this batch
+    with the weights before the step (call it from the callback) and
+    returns two lists, one per layer: the input s of each layer's
+    activation σ and its output σ(s). It is a function so that a callback
+    that does not need it costs nothing. With batch norm, dW and db leave
+    out γ's and β's gradients, though clipping counts them.
     """
 
     epoch: int
@@ -163,26 +165,24 @@ def train(X, Y, architecture: list[int], learning_rate: float,
     dtype = _checks.float_dtype(dtype)
     sigma = _checks.activations(activations, len(sizes) - 1)
     loss = _checks.loss(loss, sigma[-1])
-    data = [_checks.data(X, Y, loss, sizes, dtype)]
-    if validation_data is not None:
-        data.append(_checks.validation_data(validation_data, loss, sizes,
-                                            dtype))
+    X, Y = _checks.data(X, Y, loss, sizes, dtype)
+    val = (None if validation_data is None
+           else _checks.validation_data(validation_data, loss, sizes, dtype))
     deep = batch_norm is not None or residual is not None
     if deep:
         bn = _checks.layer_flags(batch_norm, sizes, "batch_norm")
         res = _checks.layer_flags(residual, sizes, "residual")
-        _checks.deep_training(bn, method, dtype, loop.batch_size,
-                              len(data[0][0]))
+        _checks.deep_training(bn, method, dtype, loop.batch_size, len(X))
 
     rng = np.random.default_rng(rng)
     W, b = _init_params(sizes, init, rng, dtype)  # 1. initialise
     net = (_deep_net(W, b, sigma, bn, res) if deep
            else PlainNet(W, b, sigma, per_sample=method == "per_sample"))
     history = History(net=net)
-    sets = [(*data[0], history.loss, history.metric)]
-    if validation_data is not None:
-        sets.append((*data[1], history.val_loss, history.val_metric))
-    _fit(net, *data[0], loss, loop, rng, history,
+    sets = [(X, Y, history.loss, history.metric)]
+    if val is not None:
+        sets.append((*val, history.val_loss, history.val_metric))
+    _fit(net, X, Y, loss, loop, rng, history,                # 2. the loop
          record=partial(_record, sets if record else [], net, loss, metric))
     return net.W, net.b, history                  # 3. return W, b
 
@@ -222,7 +222,7 @@ def _fit(net, X, Y, loss, loop: _Loop, rng, history: History,
     # A diverging run overflows on its way to inf. Rather than a numpy
     # warning from deep inside, the checks below say where it happened.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for epoch in range(1, loop.n_epochs + 1):  # 2. the training loop
+        for epoch in range(1, loop.n_epochs + 1):  # the text's step 2
             order = rng.permutation(len(X))        # shuffle(X, Y)
             for k in range(n_batches):
                 batch = order[k * loop.batch_size:(k + 1) * loop.batch_size]

@@ -20,11 +20,13 @@ from support import ROOT, Net, random_params, random_targets
 settings.register_profile(
     "dev", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
-# "fresh" (pytest --hypothesis-profile=fresh) draws new examples on every run and neither saves nor replays
-# any from .hypothesis/: the way to check that a property holds for random examples, not for remembered ones.
+# "fresh" (pytest --hypothesis-profile=fresh) draws new examples on every run and neither saves nor
+# replays any from .hypothesis/: the way to check that a property holds for random examples, not for
+# remembered ones.
 settings.register_profile("fresh", settings.get_profile("dev"), database=None)
 settings.register_profile(
-    "ci", max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+    "ci", max_examples=40, deadline=None, derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 

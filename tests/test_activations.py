@@ -9,6 +9,7 @@ import sympy as sp
 
 import bplib as bp
 from bplib.activations import ELU, LeakyReLU, leaky_relu, relu, sigmoid, softmax
+
 from support import ELEMENTWISE, central_derivative, central_jacobian
 
 zs = sp.Symbol("z", real=True)
@@ -34,8 +35,8 @@ def sympy_function(expr):
 
 @pytest.mark.parametrize("name", ELEMENTWISE)
 def test_value_matches_the_formula(name):
-    np.testing.assert_allclose(bp.get_activation(name).value(Z_POINTS), sympy_function(FORMULAS[name])(Z_POINTS),
-                               rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(bp.get_activation(name).value(Z_POINTS),
+                               sympy_function(FORMULAS[name])(Z_POINTS), rtol=1e-12, atol=1e-15)
 
 
 @pytest.mark.parametrize("name", ELEMENTWISE)
@@ -48,7 +49,8 @@ def test_derivative_matches_central_differences(name):
 @pytest.mark.parametrize("name", ELEMENTWISE)
 def test_derivative_matches_sympy(name):
     expected = sympy_function(sp.diff(FORMULAS[name], zs))(Z_POINTS)
-    np.testing.assert_allclose(bp.get_activation(name).derivative(Z_POINTS), expected, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(bp.get_activation(name).derivative(Z_POINTS), expected, rtol=1e-12,
+                               atol=1e-15)
 
 
 @pytest.mark.parametrize("name", ELEMENTWISE)
@@ -91,14 +93,15 @@ def test_leaky_relu_derivative_is_never_zero(rng):
 def test_custom_alpha_sets_the_slope_left_of_zero(act, formula):
     z = np.array([-3.0, -0.5, 0.5, 3.0])
     np.testing.assert_allclose(act.value(z), sympy_function(formula)(z), rtol=1e-12)
-    np.testing.assert_allclose(act.derivative(z), sympy_function(sp.diff(formula, zs))(z), rtol=1e-12)
+    np.testing.assert_allclose(act.derivative(z), sympy_function(sp.diff(formula, zs))(z),
+                               rtol=1e-12)
     np.testing.assert_allclose(act.derivative(z), central_derivative(act.value, z), rtol=1e-7)
 
 
 @pytest.mark.parametrize("cls", [LeakyReLU, ELU])
 @pytest.mark.parametrize("alpha, error", [(-0.1, ValueError), (float("nan"), ValueError),
-                                          (float("inf"), ValueError), ("0.1", TypeError), (None, TypeError),
-                                          (True, TypeError)],
+                                          (float("inf"), ValueError), ("0.1", TypeError),
+                                          (None, TypeError), (True, TypeError)],
                          ids=["negative", "nan", "inf", "string", "None", "bool"])
 def test_bad_alpha_is_rejected(cls, alpha, error):
     with pytest.raises(error, match="alpha"):
@@ -126,13 +129,15 @@ def test_softmax_is_shift_invariant(shift, rng):
 
 def test_softmax_jacobian_matches_central_differences(rng):
     z = rng.normal(size=5)
-    np.testing.assert_allclose(softmax.jacobian(z), central_jacobian(softmax.value, z), rtol=1e-7, atol=1e-10)
+    np.testing.assert_allclose(softmax.jacobian(z), central_jacobian(softmax.value, z), rtol=1e-7,
+                               atol=1e-10)
 
 
 def test_softmax_jacobian_is_diag_s_minus_s_s_transpose(rng):
     z = rng.normal(size=5)
     s = np.exp(z) / np.exp(z).sum()
-    np.testing.assert_allclose(softmax.jacobian(z), np.diag(s) - np.outer(s, s), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(softmax.jacobian(z), np.diag(s) - np.outer(s, s), rtol=1e-12,
+                               atol=1e-15)
 
 
 def test_softmax_backward_is_the_transposed_jacobian_times_the_gradient(rng):
@@ -146,7 +151,8 @@ def test_softmax_backward_works_row_by_row_on_a_batch(rng):
     out = softmax.backward(Z, softmax(Z), G)
     assert out.shape == Z.shape
     for row, z, g in zip(out, Z, G):
-        np.testing.assert_allclose(row, central_jacobian(softmax.value, z).T @ g, rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose(row, central_jacobian(softmax.value, z).T @ g, rtol=1e-6,
+                                   atol=1e-9)
 
 
 def test_softmax_normalises_a_batch_along_its_last_axis(rng):
@@ -161,7 +167,8 @@ def test_softmax_has_no_elementwise_derivative():
 
 
 # ---------------------------------------------------------------- stability
-@pytest.mark.parametrize("z", [[1000.0, -1000.0], [-1000.0, -1000.0], [1000.0, 1000.0], [1000.0, 0.0, -1000.0]],
+@pytest.mark.parametrize("z", [[1000.0, -1000.0], [-1000.0, -1000.0], [1000.0, 1000.0],
+                               [1000.0, 0.0, -1000.0]],
                          ids=str)
 @pytest.mark.parametrize("name", ["sigmoid", "softmax"])
 def test_saturating_input_is_finite_and_warning_free(name, z):

@@ -16,14 +16,16 @@ def module_name(path: Path) -> str:
 
 def imports(path: Path) -> set[str]:
     """The bplib modules that `path` imports (relative imports resolved)."""
-    package = module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
+    package = (module_name(path) if path.name == "__init__.py"
+               else module_name(path).rpartition(".")[0])
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.ImportFrom):
             base = package
             for _ in range(node.level - 1):
                 base = base.rpartition(".")[0]
-            target = f"{base}.{node.module}" if node.level and node.module else (node.module or base)
+            target = (f"{base}.{node.module}" if node.level and node.module
+                      else (node.module or base))
             # `from . import x` imports the module x when x is one
             for alias in node.names:
                 candidate = f"{target}.{alias.name}"

@@ -1,5 +1,6 @@
 """The reverse-mode autodiff engine: every operation's backward against central differences, the
-whole network against backpropagation (hypothesis), shared nodes, the topological order, bad input."""
+whole network against backpropagation (hypothesis), shared nodes, the topological order, bad
+input."""
 
 import numpy as np
 import pytest
@@ -8,6 +9,7 @@ from hypothesis import strategies as st
 
 import bplib as bp
 from bplib.autodiff import Tensor, activate, mean_loss
+
 from support import ELEMENTWISE, central_jacobian, nets
 
 
@@ -18,21 +20,27 @@ def engine_matches_central_differences(build, *arrays, rtol=1e-6, atol=1e-9):
     build(*leaves).backward()
     for i, (leaf, array) in enumerate(zip(leaves, arrays)):
         def f(a_i, i=i):
-            args = [Tensor(a) for a in arrays[:i]] + [Tensor(a_i)] + [Tensor(a) for a in arrays[i + 1:]]
+            args = ([Tensor(a) for a in arrays[:i]] + [Tensor(a_i)]
+                    + [Tensor(a) for a in arrays[i + 1:]])
             return float(build(*args).value)
 
-        numeric = central_jacobian(f, array).reshape(array.shape)  # a scalar f: one column per entry
-        np.testing.assert_allclose(leaf.grad, numeric, rtol=rtol, atol=atol, err_msg=f"argument {i}")
+        # a scalar f: one column per entry
+        numeric = central_jacobian(f, array).reshape(array.shape)
+        np.testing.assert_allclose(leaf.grad, numeric, rtol=rtol, atol=atol,
+                                   err_msg=f"argument {i}")
 
 
-# ---------------------------------------------------------------- each operation against central differences
-@pytest.mark.parametrize("shapes", [((3, 4), (4,)), ((4,), (4, 3)), ((2, 4), (4, 3)), ((1, 3), (3, 1))])
+# ------------------------------------------------------- each operation against central differences
+@pytest.mark.parametrize("shapes", [((3, 4), (4,)), ((4,), (4, 3)), ((2, 4), (4, 3)),
+                                    ((1, 3), (3, 1))])
 def test_matmul_backward_equals_central_differences(rng, shapes):
     A, B = (rng.normal(size=s) for s in shapes)
-    engine_matches_central_differences(lambda a, b: mean_loss(a @ b, np.ones((a @ b).shape), "mse"), A, B)
+    engine_matches_central_differences(
+        lambda a, b: mean_loss(a @ b, np.ones((a @ b).shape), "mse"), A, B)
 
 
-@pytest.mark.parametrize("shapes", [((3,), (3,)), ((5, 3), (3,)), ((3,), (5, 3)), ((5, 3), (1, 3)), ((5, 1), (5, 3))])
+@pytest.mark.parametrize("shapes", [((3,), (3,)), ((5, 3), (3,)), ((3,), (5, 3)), ((5, 3), (1, 3)),
+                                    ((5, 1), (5, 3))])
 def test_add_backward_sums_over_broadcast_axes(rng, shapes):
     u, v = (rng.normal(size=s) for s in shapes)
     target = rng.normal(size=np.broadcast_shapes(*shapes))
@@ -70,10 +78,11 @@ def test_mean_loss_backward_equals_central_differences(rng, loss, n_samples):
 def test_mean_loss_of_a_batch_is_the_mean_of_the_per_sample_losses(rng):
     Y_hat, Y = rng.uniform(0.1, 0.9, size=(4, 3)), rng.uniform(0, 1, size=(4, 3))
     per_sample = [float(mean_loss(Tensor(p), t, "bce").value) for p, t in zip(Y_hat, Y)]
-    assert float(mean_loss(Tensor(Y_hat), Y, "bce").value) == pytest.approx(np.mean(per_sample), rel=1e-14)
+    assert float(mean_loss(Tensor(Y_hat), Y, "bce").value) == pytest.approx(np.mean(per_sample),
+                                                                            rel=1e-14)
 
 
-# ---------------------------------------------------------------- the whole network against backpropagation
+# -------------------------------------------------------- the whole network against backpropagation
 @given(nets())
 def test_engine_equals_backpropagation_on_random_networks(net):
     x, y = net.X[0], net.Y[0]
@@ -95,8 +104,9 @@ def test_engine_equals_backprop_batch_on_random_batches(net):
 @given(nets(max_samples=3))
 def test_engine_loss_is_the_network_loss(net):
     out, *_ = bp.autodiff.network_graph(net.X, net.Y, net.W, net.b, net.activations, net.loss)
-    assert float(out.value) == pytest.approx(bp.network_loss(net.X, net.Y, net.W, net.b, net.activations,
-                                                             net.loss), rel=1e-12, abs=1e-15)
+    assert float(out.value) == pytest.approx(
+        bp.network_loss(net.X, net.Y, net.W, net.b, net.activations, net.loss),
+        rel=1e-12, abs=1e-15)
 
 
 def test_gradcheck_accepts_the_engine_as_its_backprop(small_net):
@@ -114,7 +124,7 @@ def test_the_input_gradient_equals_central_differences(small_net):
     np.testing.assert_allclose(x_t.grad, numeric, rtol=1e-6, atol=1e-9)
 
 
-# ---------------------------------------------------------------- shared nodes, the order, repeated backward
+# ------------------------------------------------------- shared nodes, the order, repeated backward
 def test_a_node_used_twice_accumulates_both_gradients():
     a = Tensor(3.0)
     c = a + a
@@ -123,7 +133,8 @@ def test_a_node_used_twice_accumulates_both_gradients():
 
 
 def test_a_shared_weight_gets_the_sum_of_its_uses(rng):
-    W, x1, x2, y = rng.normal(size=(2, 3)), rng.normal(size=3), rng.normal(size=3), rng.normal(size=2)
+    W, x1, x2, y = (rng.normal(size=(2, 3)), rng.normal(size=3), rng.normal(size=3),
+                    rng.normal(size=2))
     engine_matches_central_differences(lambda w: mean_loss(w @ x1 + w @ x2, y, "mse"), W)
     # and the sum is that of the two uses taken one at a time: ∂/∂W ½‖W(x1 + x2) − y‖²
     w = Tensor(W)

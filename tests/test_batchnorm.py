@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from support import assert_gradients_match
-
 import bplib as bp
 from bplib.batchnorm import update_running
+
+from support import assert_gradients_match
 
 
 def random_bn(seed, m, n):
@@ -29,11 +29,11 @@ def test_backward_matches_central_differences_for_z_gamma_beta(seed, m, n):
     Z, gamma, beta, R = random_bn(seed, m, n)
     out, cache = bp.batchnorm_forward(Z, gamma, beta)
     dZ, dgamma, dbeta = bp.batchnorm_backward(R, cache)
-    # L = Σ R ⊙ out sums terms of both signs, so L itself can be small while its rounding, about ε per term,
-    # is not: the noise scale is the sum of the terms' magnitudes
-    assert_gradients_match(lambda: np.sum(R * bp.batchnorm_forward(Z, gamma, beta)[0]), [Z, gamma, beta],
-                           [dZ, dgamma, dbeta], ["Z", "γ", "β"], scale=max(1.0, np.sum(np.abs(R * out))),
-                           context=f"m = {m}, n = {n}: ")
+    # L = Σ R ⊙ out sums terms of both signs, so L itself can be small while its rounding, about ε
+    # per term, is not: the noise scale is the sum of the terms' magnitudes
+    assert_gradients_match(lambda: np.sum(R * bp.batchnorm_forward(Z, gamma, beta)[0]),
+                           [Z, gamma, beta], [dZ, dgamma, dbeta], ["Z", "γ", "β"],
+                           scale=max(1.0, np.sum(np.abs(R * out))), context=f"m = {m}, n = {n}: ")
 
 
 def test_forward_output_has_mean_beta_and_std_gamma():

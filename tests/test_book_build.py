@@ -53,7 +53,8 @@ def test_math_is_served_by_the_book_itself(html):
 def test_punctuation_after_inline_math_is_kept_with_it(html):
     # Each formula followed by punctuation sits in a span the browser does not wrap
     # (book/_ext/math_punctuation.py; tests/test_browser.py checks it holds on screen).
-    formula = re.compile(r'(<span class="text-nowrap">[(\[‘“]*)?<span class="math notranslate nohighlight">'
+    formula = re.compile(r'(<span class="text-nowrap">[(\[‘“]*)?'
+                         r'<span class="math notranslate nohighlight">'
                          r'\\\((?:(?!</span>).)*\\\)</span>(?=[.,;:!?)])')
     kept = loose = 0
     for page in sorted((html / "book").glob("*.html")):

@@ -1,5 +1,6 @@
-"""Diagnostics (bplib.diagnostics) and chapter 8's experiments (bplib.book.experiments): each statistic
-against its definition written out here, the training callback, and the sweep and explorer."""
+"""Diagnostics (bplib.diagnostics) and chapter 8's experiments (bplib.book.experiments): each
+statistic against its definition written out here, the training callback, and the sweep and
+explorer."""
 
 import math
 
@@ -133,3 +134,17 @@ def test_plot_experiment_draws_both_panels():
     left, right = fig.axes
     assert len(left.lines[0].get_xdata()) == 4 and len(right.lines[0].get_xdata()) == 3
     plt.close(fig)
+
+
+@pytest.mark.parametrize("call, error, argname", [
+    (lambda: bp.Diagnostics(every=0), ValueError, "every"),
+    (lambda: bp.Diagnostics(every=2.0), TypeError, "every"),
+    (lambda: bp.Diagnostics(threshold=0.0), ValueError, "threshold"),
+    (lambda: bp.book.deep_experiment(*digits_subset(), depth=0), ValueError, "depth"),
+    (lambda: bp.book.deep_experiment(*digits_subset(), depth=2.5), TypeError, "depth"),
+    (lambda: bp.book.explorer_config(2, "relu", "he", "dropout"), ValueError, "fix"),
+])
+def test_bad_options_get_the_same_error_type_as_everywhere_else(call, error, argname):
+    # A wrong type is a TypeError and a wrong value a ValueError, as in every other bplib check.
+    with pytest.raises(error, match=f"^{argname}: "):
+        call()

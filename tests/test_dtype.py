@@ -1,10 +1,12 @@
-"""float32 stays float32: parameters, activations, losses, the batched passes and training keep the dtype
-they are given, end to end, and agree with float64 to float32's precision; the default stays float64."""
+"""float32 stays float32: parameters, activations, losses, the batched passes and training keep the
+dtype they are given, end to end, and agree with float64 to float32's precision; the default stays
+float64."""
 
 import numpy as np
 import pytest
 
 import bplib as bp
+
 from support import ELEMENTWISE, random_targets
 
 F32 = np.float32
@@ -33,8 +35,8 @@ def test_a_dtype_that_is_no_float_type_is_refused_naming_dtype(bad):
     with pytest.raises(TypeError, match="^dtype: "):
         bp.init_params([3, 2], rng=0, dtype=bad)
     with pytest.raises(TypeError, match="^dtype: "):
-        bp.train(np.zeros((4, 3)), np.zeros((4, 2)), [3, 2], 0.1, 1, 2, activations="identity", loss="mse",
-                 dtype=bad)
+        bp.train(np.zeros((4, 3)), np.zeros((4, 2)), [3, 2], 0.1, 1, 2, activations="identity",
+                 loss="mse", dtype=bad)
 
 
 @pytest.mark.parametrize("name", ELEMENTWISE)
@@ -61,7 +63,8 @@ def test_integer_input_still_gives_float64_derivatives():
         assert bp.get_activation(name).derivative(z).dtype == np.float64, name
 
 
-@pytest.mark.parametrize("name, output", [("mse", "identity"), ("bce", "sigmoid"), ("cce", "softmax")])
+@pytest.mark.parametrize("name, output",
+                         [("mse", "identity"), ("bce", "sigmoid"), ("cce", "softmax")])
 def test_losses_keep_float32(name, output, rng):
     loss = bp.get_loss(name)
     Y = random_targets(rng, name, 6, 3).astype(F32)
@@ -128,8 +131,8 @@ def test_float32_data_trained_in_the_default_dtype_is_trained_in_float64():
 
 def test_record_false_trains_the_same_network_without_the_history():
     X, Y = classification()
-    options = dict(activations=["relu", "softmax"], loss="cce", rng=5, validation_data=(X[:10], Y[:10]),
-                   metric=lambda Y_true, Y_hat: 0.0)
+    options = dict(activations=["relu", "softmax"], loss="cce", rng=5,
+                   validation_data=(X[:10], Y[:10]), metric=lambda Y_true, Y_hat: 0.0)
     W1, b1, h1 = bp.train(X, Y, [4, 5, 3], 0.1, 3, 8, **options)
     W2, b2, h2 = bp.train(X, Y, [4, 5, 3], 0.1, 3, 8, record=False, **options)
     for p, q in zip(W1 + b1, W2 + b2):
@@ -150,6 +153,7 @@ def test_the_step_does_not_touch_the_callers_data():
     X, Y = classification()
     X32, Y32 = X.astype(F32), Y.astype(F32)
     copies = X32.copy(), Y32.copy()
-    bp.train(X32, Y32, [4, 5, 3], 0.1, 2, 8, activations=["relu", "softmax"], loss="cce", rng=0, dtype=F32)
+    bp.train(X32, Y32, [4, 5, 3], 0.1, 2, 8, activations=["relu", "softmax"], loss="cce", rng=0,
+             dtype=F32)
     np.testing.assert_array_equal(X32, copies[0])
     np.testing.assert_array_equal(Y32, copies[1])

@@ -1,6 +1,7 @@
-"""bplib.book.explore, the learning curves of chapter 3: learning_curve is train on the architecture its
-`hidden` describes, the grid runs every combination and keeps diverged runs, plot_history draws what
-the History holds, and the explorer trains only on demand and shows what learning_curve returns."""
+"""bplib.book.explore, the learning curves of chapter 3: learning_curve is train on the architecture
+its `hidden` describes, the grid runs every combination and keeps diverged runs, plot_history draws
+what the History holds, and the explorer trains only on demand and shows what learning_curve
+returns."""
 
 import json
 import re
@@ -17,6 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import bplib as bp
+
 from support import ROOT
 
 
@@ -51,15 +53,15 @@ def train_history(architecture, activations, **options):
     """bp.train on the same data and validation data, its History only."""
     settings = dict(learning_rate=0.1, n_epochs=3, batch_size=8, loss="cce", rng=0) | options
     return bp.train(X, Y, architecture, settings.pop("learning_rate"), settings.pop("n_epochs"),
-                    settings.pop("batch_size"), activations=activations, validation_data=(X_VAL, Y_VAL),
-                    **settings)[2]
+                    settings.pop("batch_size"), activations=activations,
+                    validation_data=(X_VAL, Y_VAL), **settings)[2]
 
 
 # ---------------------------------------------------------------- learning_curve
 @given(hidden=st.lists(st.integers(1, 5), max_size=3))
 def test_learning_curve_is_train_on_the_architecture_hidden_describes(hidden):
-    history = bp.book.learning_curve(*DATA, learning_rate=0.1, batch_size=8, hidden=hidden, n_epochs=3,
-                                metric=accuracy)
+    history = bp.book.learning_curve(*DATA, learning_rate=0.1, batch_size=8, hidden=hidden,
+                                     n_epochs=3, metric=accuracy)
     expected = train_history([3, *hidden, 3], ["relu"] * len(hidden) + ["softmax"], metric=accuracy)
     assert history == expected
 
@@ -88,8 +90,9 @@ def test_learning_curve_passes_activations_loss_seed_and_method_on():
 def test_learning_curve_raises_training_diverged_like_train():
     X_r, Y_r = regression()
     with pytest.raises(bp.TrainingDiverged) as caught:
-        bp.book.learning_curve(X_r, Y_r * 1e3, X_r, Y_r, learning_rate=50.0, batch_size=4, hidden=[8],
-                          activation="tanh", output="identity", loss="mse", n_epochs=50)
+        bp.book.learning_curve(X_r, Y_r * 1e3, X_r, Y_r, learning_rate=50.0, batch_size=4,
+                               hidden=[8], activation="tanh", output="identity", loss="mse",
+                               n_epochs=50)
     assert caught.value.epoch >= 1 and 1 <= caught.value.batch <= 4
     assert all(np.isfinite(caught.value.history.loss))
 
@@ -113,20 +116,22 @@ def test_one_dimensional_targets_get_a_clear_message():
 
 # ---------------------------------------------------------------- learning_curve_grid
 def test_the_grid_runs_every_combination_in_product_order():
-    runs = bp.book.learning_curve_grid(*DATA, learning_rates=[0.01, 0.1], batch_sizes=[4, 24], hiddens=[2, [3, 3]],
-                                  n_epochs=2, metric=accuracy)
+    runs = bp.book.learning_curve_grid(*DATA, learning_rates=[0.01, 0.1], batch_sizes=[4, 24],
+                                       hiddens=[2, [3, 3]], n_epochs=2, metric=accuracy)
     settings = [(r.learning_rate, r.batch_size, r.hidden) for r in runs]
     assert settings == [(lr, k, h) for lr in (0.01, 0.1) for k in (4, 24) for h in (2, [3, 3])]
     for r in runs:
         assert r.diverged is None
-        assert r.history == bp.book.learning_curve(*DATA, learning_rate=r.learning_rate, batch_size=r.batch_size,
-                                              hidden=r.hidden, n_epochs=2, metric=accuracy)
+        assert r.history == bp.book.learning_curve(*DATA, learning_rate=r.learning_rate,
+                                                   batch_size=r.batch_size, hidden=r.hidden,
+                                                   n_epochs=2, metric=accuracy)
 
 
 def test_a_diverging_run_keeps_its_curve_and_does_not_stop_the_grid():
     X_r, Y_r = regression()
-    runs = bp.book.learning_curve_grid(X_r, Y_r * 1e3, X_r, Y_r, learning_rates=[50.0, 0.01], batch_sizes=[4],
-                                  hiddens=[8], activation="tanh", output="identity", loss="mse", n_epochs=50)
+    runs = bp.book.learning_curve_grid(X_r, Y_r * 1e3, X_r, Y_r, learning_rates=[50.0, 0.01],
+                                       batch_sizes=[4], hiddens=[8], activation="tanh",
+                                       output="identity", loss="mse", n_epochs=50)
     diverged, fine = runs
     assert isinstance(diverged.diverged, bp.TrainingDiverged)
     assert diverged.history is diverged.diverged.history
@@ -184,7 +189,8 @@ def test_the_explorer_has_a_slider_per_knob_and_trains_only_on_demand():
     assert set(sliders) == {"learning_rate", "batch_size", "hidden"}
     assert sliders["learning_rate"].options == (("0.01", 0.01), ("0.1", 0.1), ("1.0", 1.0))
     # each slider starts in the middle of its values
-    assert (sliders["learning_rate"].value, sliders["batch_size"].value, sliders["hidden"].value) == (0.1, 8, 4)
+    assert (sliders["learning_rate"].value, sliders["batch_size"].value,
+            sliders["hidden"].value) == (0.1, 8, 4)
     assert widget.result is None and plt.get_fignums() == []  # nothing trained yet
 
     sliders["hidden"].value = 8
@@ -198,8 +204,9 @@ def test_the_explorer_has_a_slider_per_knob_and_trains_only_on_demand():
 
 def test_the_explorer_shows_a_divergence_instead_of_failing():
     X_r, Y_r = regression()
-    widget = bp.book.explore.explorer(X_r, Y_r * 1e3, X_r, Y_r, learning_rates=[50.0], batch_sizes=[4], hiddens=[8],
-                                 activation="tanh", output="identity", loss="mse", n_epochs=50)
+    widget = bp.book.explore.explorer(X_r, Y_r * 1e3, X_r, Y_r, learning_rates=[50.0],
+                                      batch_sizes=[4], hiddens=[8], activation="tanh",
+                                      output="identity", loss="mse", n_epochs=50)
     widget.manual_button.click()
     history = widget.result
     assert isinstance(history, bp.History) and len(history.loss) < 51

@@ -8,11 +8,13 @@ import pytest
 
 import bplib as bp
 from bplib.gradient_check import GradcheckReport, GradcheckRow, verdict
+
 from support import random_params
 
 
-@pytest.mark.parametrize("error, expected", [(0.0, "good"), (1e-8, "good"), (1e-5, "acceptable near kinks"),
-                                             (1e-3, "suspect"), (1e-1, "wrong"), (1.0, "wrong"), (np.inf, "wrong")])
+@pytest.mark.parametrize("error, expected", [(0.0, "good"), (1e-8, "good"),
+                                             (1e-5, "acceptable near kinks"), (1e-3, "suspect"),
+                                             (1e-1, "wrong"), (1.0, "wrong"), (np.inf, "wrong")])
 def test_verdict_bands(error, expected):
     assert verdict(error) == expected
 
@@ -51,7 +53,8 @@ def test_numerical_gradient_of_a_quadratic_is_exact_and_restores_the_arrays(rng)
 
 
 def test_numerical_gradient_of_an_integer_array_is_right_or_refused():
-    # a perturbation θ ± h written into an int array is truncated to θ: never a silently wrong number
+    # a perturbation θ ± h written into an int array is truncated to θ: never a silently wrong
+    # number
     A = np.array([1, 2, 3])
     try:
         (grad,) = bp.numerical_gradient(lambda: float(np.sum(A ** 2)), [A])
@@ -74,7 +77,8 @@ def net4(rng):
 def test_gradcheck_of_correct_backpropagation_is_good_in_every_row(net4):
     report = bp.gradcheck(*net4, ACTIVATIONS, "bce")
     assert len(report.rows) == 2 * 4
-    assert [(row.layer, row.param) for row in report.rows] == [(l, p) for l in (1, 2, 3, 4) for p in ("W", "b")]
+    assert [(row.layer, row.param) for row in report.rows] == [
+        (l, p) for l in (1, 2, 3, 4) for p in ("W", "b")]
     assert all(row.verdict == "good" for row in report.rows), str(report)
     assert report.ok
 
@@ -84,7 +88,8 @@ def test_gradcheck_of_a_batch_uses_the_mean_loss(net4, rng):
     X, Y = rng.uniform(-1, 1, size=(6, 3)), rng.uniform(0, 1, size=(6, 2))
     assert bp.gradcheck(X, Y, W, b, ACTIVATIONS, "bce").max_error < 1e-7
 
-    def summed_not_mean(X, Y, *args):  # the classic bug: forgetting to divide by the batch size
+    # the classic bug: forgetting to divide by the batch size
+    def summed_not_mean(X, Y, *args):
         dW, db = bp.backprop_batch(X, Y, *args)
         return [6 * g for g in dW], [6 * g for g in db]
 
@@ -92,7 +97,8 @@ def test_gradcheck_of_a_batch_uses_the_mean_loss(net4, rng):
 
 
 def corrupting(layer, corruption):
-    """backpropagation with layer `layer`'s dW (text numbering) corrupted: the bug the report must find."""
+    """backpropagation with layer `layer`'s dW (text numbering) corrupted: the bug the report must
+    find."""
 
     def backprop(x, y, W, b, activations, loss):
         dW, db = bp.backpropagation(x, y, W, b, activations, loss)
@@ -135,7 +141,8 @@ def test_gradcheck_rejects_a_backprop_that_returns_the_wrong_shape(net4):
         dW[1] = dW[1].T
         return dW, db
 
-    with pytest.raises(ValueError, match=r"^backprop: returned dW\[1\] of shape \(5, 4\), expected \(4, 5\)"):
+    with pytest.raises(ValueError, match=r"^backprop: returned dW\[1\] of shape \(5, 4\), "
+                                         r"expected \(4, 5\)"):
         bp.gradcheck(*net4, ACTIVATIONS, "bce", backprop=transposed)
 
 
@@ -145,20 +152,26 @@ def test_report_prints_a_header_and_one_line_per_row(net4):
     assert "relative error" in header
     assert len(lines) == len(report.rows)
     for line, row in zip(lines, report.rows):
-        layer, param, shape, error, verdict_text = re.fullmatch(r"\s*(\d+)\s+(\w+)\s+(\(.*?\))\s+(≤ 1e-07|\S+)\s+(.+)",
-                                                                line).groups()
-        assert (int(layer), param, shape, verdict_text) == (row.layer, row.param, str(row.shape), row.verdict)
+        layer, param, shape, error, verdict_text = re.fullmatch(
+            r"\s*(\d+)\s+(\w+)\s+(\(.*?\))\s+(≤ 1e-07|\S+)\s+(.+)", line).groups()
+        assert (int(layer), param, shape, verdict_text) == (row.layer, row.param, str(row.shape),
+                                                            row.verdict)
         if row.verdict == "good":
             assert error == "≤ 1e-07"  # the band: its digits would be rounding noise
         else:
-            assert float(error) == pytest.approx(row.error, rel=0.06)  # printed to two significant digits
-    assert {row.verdict for row in report.rows} > {"good"}, "the report should show both kinds of row"
+            # printed to two significant digits
+            assert float(error) == pytest.approx(row.error, rel=0.06)
+    assert {row.verdict for row in report.rows} > {"good"}, \
+        "the report should show both kinds of row"
 
 
 def test_report_prints_the_same_whatever_the_rounding_inside_the_good_band():
     # Another CPU moves a correct gradient's error by a few ulps, or by a factor of 2: same table.
-    rows = lambda errors: [GradcheckRow(1, "W", (2, 3), e) for e in errors]
-    assert str(GradcheckReport(rows([4.2e-10, 0.0, 1e-7]))) == str(GradcheckReport(rows([5.1e-10, 3e-16, 9e-8])))
+    def rows(errors):
+        return [GradcheckRow(1, "W", (2, 3), e) for e in errors]
+
+    assert str(GradcheckReport(rows([4.2e-10, 0.0, 1e-7]))) == str(
+        GradcheckReport(rows([5.1e-10, 3e-16, 9e-8])))
     assert str(GradcheckReport(rows([1e-7]))) != str(GradcheckReport(rows([1.1e-7])))
 
 
@@ -177,7 +190,8 @@ def test_gradcheck_never_writes_to_the_callers_arrays(net4):
     assert bp.gradcheck(x, y, W, b, ACTIVATIONS, "bce").ok
 
 
-@pytest.mark.parametrize("errors, ok", [([1e-9, 1e-5, 1e-4], True), ([1e-9, 2e-4], False), ([1e-3], False)])
+@pytest.mark.parametrize("errors, ok", [([1e-9, 1e-5, 1e-4], True), ([1e-9, 2e-4], False),
+                                        ([1e-3], False)])
 def test_report_is_ok_while_every_error_is_at_most_acceptable(errors, ok):
     report = GradcheckReport([GradcheckRow(l + 1, "W", (1, 1), e) for l, e in enumerate(errors)])
     assert report.ok is ok
@@ -185,7 +199,7 @@ def test_report_is_ok_while_every_error_is_at_most_acceptable(errors, ok):
     assert report.worst.error == max(errors)
 
 
-# ---------------------------------------------------------------- forward differences and the step-size sweep
+# ------------------------------------------------------ forward differences and the step-size sweep
 def test_the_default_scheme_is_central_bit_for_bit(rng):
     A = rng.normal(size=(3, 2))
     f = lambda: float(np.sum(np.sin(A)))  # noqa: E731
@@ -195,7 +209,8 @@ def test_the_default_scheme_is_central_bit_for_bit(rng):
 
 
 def test_forward_difference_of_a_quadratic_is_off_by_exactly_c_h(rng):
-    # (c(θ + h)² − cθ²) / h = 2cθ + ch: the one-sided error is first order in h, and here it is exactly ch.
+    # (c(θ + h)² − cθ²) / h = 2cθ + ch: the one-sided error is first order in h, and here it is
+    # exactly ch.
     A, c, h = rng.normal(size=5), 1.3, 1e-3
     A0 = A.copy()
     (grad,) = bp.numerical_gradient(lambda: c * float(np.sum(A ** 2)), [A], h, scheme="forward")
@@ -211,14 +226,16 @@ def test_central_difference_of_a_cubic_is_off_by_exactly_c_h_squared(rng):
 
 
 def test_numerical_gradient_rejects_an_unknown_scheme():
-    with pytest.raises(ValueError, match=r"^scheme: expected one of 'central', 'forward', got 'backward'"):
+    with pytest.raises(ValueError,
+                       match=r"^scheme: expected one of 'central', 'forward', got 'backward'"):
         bp.numerical_gradient(lambda: 0.0, [np.zeros(2)], scheme="backward")
 
 
 def sines(rng):
     """f = Σ sin(θ) over two arrays, with its exact gradient cos θ."""
     arrays = [rng.uniform(-1, 1, size=(2, 3)), rng.uniform(-1, 1, size=4)]
-    return (lambda: float(sum(np.sum(np.sin(A)) for A in arrays))), arrays, [np.cos(A) for A in arrays]
+    return ((lambda: float(sum(np.sum(np.sin(A)) for A in arrays))), arrays,
+            [np.cos(A) for A in arrays])
 
 
 def test_step_size_errors_is_the_relative_error_of_numerical_gradient_at_each_step(rng):
@@ -265,8 +282,10 @@ def test_step_size_errors_rejects_mismatched_exact_and_bad_steps(rng):
 
 
 def test_a_nan_gradient_is_wrong_never_ok():
-    # max() skips NaN when it is not first, and NaN <= bound is False for every band: both once hid a NaN.
-    report = GradcheckReport([GradcheckRow(1, "W", (2, 2), 1e-10), GradcheckRow(1, "b", (2,), np.nan)])
+    # max() skips NaN when it is not first, and NaN <= bound is False for every band: both once hid
+    # a NaN.
+    report = GradcheckReport([GradcheckRow(1, "W", (2, 2), 1e-10),
+                              GradcheckRow(1, "b", (2,), np.nan)])
     assert verdict(np.nan) == "wrong" and report.rows[1].verdict == "wrong"
     assert np.isnan(report.max_error) and not report.ok
     assert report.worst is report.rows[1]

@@ -11,6 +11,7 @@ import sympy as sp
 import bplib as bp
 from bplib.activations import identity, sigmoid, softmax, tanh
 from bplib.losses import bce, cce, mse
+
 from support import central_jacobian
 
 N = 3
@@ -34,7 +35,8 @@ def sympy_gradient(name, y_hat, y):
 
 
 def draw(rng, name, n_samples=None):
-    """ŷ strictly inside (0, 1) and targets the loss accepts (reals, [0, 1], probability vectors)."""
+    """ŷ strictly inside (0, 1) and targets the loss accepts (reals, [0, 1], probability
+    vectors)."""
     shape = (N,) if n_samples is None else (n_samples, N)
     y_hat = rng.uniform(0.05, 0.95, size=shape)
     if name == "mse":
@@ -51,14 +53,16 @@ LOSS_NAMES = ["mse", "bce", "cce"]
 def test_value_matches_the_formula(name, rng):
     for _ in range(5):
         y_hat, y = draw(rng, name)
-        assert bp.get_loss(name).value(y_hat, y) == pytest.approx(sympy_value(name, y_hat, y), rel=1e-12)
+        assert bp.get_loss(name).value(y_hat, y) == pytest.approx(sympy_value(name, y_hat, y),
+                                                                  rel=1e-12)
 
 
 @pytest.mark.parametrize("name", LOSS_NAMES)
 def test_gradient_matches_sympy(name, rng):
     for _ in range(5):
         y_hat, y = draw(rng, name)
-        np.testing.assert_allclose(bp.get_loss(name).gradient(y_hat, y), sympy_gradient(name, y_hat, y), rtol=1e-12)
+        np.testing.assert_allclose(bp.get_loss(name).gradient(y_hat, y),
+                                   sympy_gradient(name, y_hat, y), rtol=1e-12)
 
 
 @pytest.mark.parametrize("name", LOSS_NAMES)
@@ -66,7 +70,8 @@ def test_gradient_matches_central_differences(name, rng):
     loss = bp.get_loss(name)
     for _ in range(5):
         y_hat, y = draw(rng, name)
-        np.testing.assert_allclose(loss.gradient(y_hat, y), central_jacobian(lambda p: loss.value(p, y), y_hat),
+        np.testing.assert_allclose(loss.gradient(y_hat, y),
+                                   central_jacobian(lambda p: loss.value(p, y), y_hat),
                                    rtol=1e-7, atol=1e-9)
 
 
@@ -79,7 +84,8 @@ def test_a_batch_gives_one_value_per_sample(name, rng):
     for value, y_hat, y in zip(values, Y_hat, Y):
         assert value == pytest.approx(sympy_value(name, y_hat, y), rel=1e-12)
     np.testing.assert_allclose(loss.gradient(Y_hat, Y),
-                               [sympy_gradient(name, y_hat, y) for y_hat, y in zip(Y_hat, Y)], rtol=1e-12)
+                               [sympy_gradient(name, y_hat, y) for y_hat, y in zip(Y_hat, Y)],
+                               rtol=1e-12)
 
 
 def test_mse_is_half_the_squared_distance():
@@ -96,12 +102,14 @@ def test_perfect_predictions_cost_nothing():
 @pytest.mark.parametrize("name", ["bce", "cce"])
 @pytest.mark.parametrize("y_hat, y", [([0.0, 1.0, 0.0], [1.0, 0.0, 0.0]),   # confidently wrong
                                       ([0.0, 1.0, 0.0], [0.0, 1.0, 0.0]),   # confidently right
-                                      ([1.0, 0.0, 0.0], [0.0, 0.0, 1.0])], ids=["wrong", "right", "wrong2"])
+                                      ([1.0, 0.0, 0.0], [0.0, 0.0, 1.0])],
+                         ids=["wrong", "right", "wrong2"])
 def test_saturated_predictions_are_finite_and_warning_free(name, y_hat, y):
     loss = bp.get_loss(name)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        value, grad = loss.value(np.array(y_hat), np.array(y)), loss.gradient(np.array(y_hat), np.array(y))
+        value, grad = (loss.value(np.array(y_hat), np.array(y)),
+                       loss.gradient(np.array(y_hat), np.array(y)))
     assert np.isfinite(value) and np.all(np.isfinite(grad))
     assert value >= 0
 
@@ -124,15 +132,18 @@ def test_canonical_pairing_shortcut_equals_the_general_chain_rule(activation, lo
              else rng.uniform(0, 1, size=z.shape))
         shortcut = loss.delta(z, a, y, activation)
         np.testing.assert_allclose(shortcut, a - y, rtol=1e-15)
-        np.testing.assert_allclose(shortcut, activation.backward(z, a, loss.gradient(a, y)), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(shortcut, activation.backward(z, a, loss.gradient(a, y)),
+                                   rtol=1e-9, atol=1e-12)
 
 
-@pytest.mark.parametrize("activation, loss", [(tanh, mse), (sigmoid, mse)], ids=["tanh+mse", "sigmoid+mse"])
+@pytest.mark.parametrize("activation, loss", [(tanh, mse), (sigmoid, mse)],
+                         ids=["tanh+mse", "sigmoid+mse"])
 def test_other_pairings_take_the_general_path(activation, loss, rng):
     z = rng.normal(size=4)
     a, y = activation(z), rng.uniform(0, 1, size=4)
     delta = loss.delta(z, a, y, activation)
-    np.testing.assert_allclose(delta, (a - y) * central_jacobian(activation.value, z).diagonal(), rtol=1e-8)
+    np.testing.assert_allclose(delta, (a - y) * central_jacobian(activation.value, z).diagonal(),
+                               rtol=1e-8)
     assert not np.allclose(delta, a - y)
 
 
@@ -152,10 +163,11 @@ def test_a_custom_loss_is_differentiated_not_shortcut(rng):
     for activation in (identity, tanh, sigmoid):
         a = activation(z)
         np.testing.assert_allclose(Quartic().delta(z, a, y, activation),
-                                   central_jacobian(lambda v: Quartic().value(activation(v), y), z), rtol=1e-7)
+                                   central_jacobian(lambda v: Quartic().value(activation(v), y), z),
+                                   rtol=1e-7)
 
 
-# ---------------------------------------------------------------- targets and outputs a loss can use
+# --------------------------------------------------------------- targets and outputs a loss can use
 @pytest.mark.parametrize("loss, y, bad", [(bce, [0.5, 1.2], "1.2"), (bce, [-0.1, 0.5], "-0.1"),
                                           (cce, [0.5, -0.5, 1.0], "-0.5")],
                          ids=["bce above 1", "bce below 0", "cce negative"])
@@ -171,8 +183,9 @@ def test_cce_targets_must_sum_to_one(y, bad_sum):
         cce.check_targets(np.array(y), "Y_train")
 
 
-@pytest.mark.parametrize("loss, y", [(bce, [0.0, 0.3, 1.0]), (cce, [0.2, 0.3, 0.5]), (cce, [0.0, 1.0, 0.0]),
-                                     (mse, [-5.0, 0.0, 7.0])], ids=["bce", "cce soft", "cce one-hot", "mse"])
+@pytest.mark.parametrize("loss, y", [(bce, [0.0, 0.3, 1.0]), (cce, [0.2, 0.3, 0.5]),
+                                     (cce, [0.0, 1.0, 0.0]), (mse, [-5.0, 0.0, 7.0])],
+                         ids=["bce", "cce soft", "cce one-hot", "mse"])
 def test_valid_targets_pass(loss, y):
     loss.check_targets(np.array(y), "y")
 

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import assume, given
 
 import bplib as bp
+
 from support import assert_gradients_match, nets, random_params
 
 
@@ -38,7 +39,8 @@ def test_init_params_weights_have_the_scheme_standard_deviation(scheme, expected
 
 
 def test_init_params_schemes_differ_in_scale():
-    stds = {s: bp.init_params([400, 100], scheme=s, rng=1)[0][0].std() for s in ("xavier", "he", "standard")}
+    stds = {s: bp.init_params([400, 100], scheme=s, rng=1)[0][0].std()
+            for s in ("xavier", "he", "standard")}
     assert stds["xavier"] < stds["he"] < stds["standard"]
 
 
@@ -125,12 +127,14 @@ def test_network_loss_of_one_sample_is_the_loss_of_its_output(rng):
     x, y = rng.normal(size=3), rng.normal(size=2)
     a, _ = bp.forward_propagation(x, W, b, ["tanh", "identity"])
     expected = 0.5 * np.sum((a[-1] - y) ** 2)
-    assert bp.network_loss(x, y, W, b, ["tanh", "identity"], "mse") == pytest.approx(expected, rel=1e-14)
+    assert bp.network_loss(x, y, W, b, ["tanh", "identity"], "mse") == pytest.approx(expected,
+                                                                                     rel=1e-14)
 
 
 def test_network_loss_of_a_batch_is_the_mean_over_samples(small_net):
     net = small_net
-    per_sample = [bp.network_loss(x, y, net.W, net.b, net.activations, net.loss) for x, y in zip(net.X, net.Y)]
+    per_sample = [bp.network_loss(x, y, net.W, net.b, net.activations, net.loss)
+                  for x, y in zip(net.X, net.Y)]
     assert len(set(per_sample)) > 1
     assert bp.network_loss(net.X, net.Y, net.W, net.b, net.activations, net.loss) == \
         pytest.approx(np.mean(per_sample), rel=1e-14)
@@ -143,10 +147,13 @@ def no_kink_within_reach(net):
 
 
 def assert_gradients_are_the_numerical_ones(net, x, y, dW, db):
-    """dW, db against central differences of network_loss at x, y (one sample or a batch, the mean loss)."""
-    names = [f"W{l}" for l in range(1, len(net.W) + 1)] + [f"b{l}" for l in range(1, len(net.b) + 1)]
-    assert_gradients_match(lambda: bp.network_loss(x, y, net.W, net.b, net.activations, net.loss), net.W + net.b,
-                           dW + db, names, context=f"{net.activations} {net.loss} {net.sizes}: ")
+    """dW, db against central differences of network_loss at x, y (one sample or a batch, the mean
+    loss)."""
+    names = ([f"W{l}" for l in range(1, len(net.W) + 1)]
+             + [f"b{l}" for l in range(1, len(net.b) + 1)])
+    assert_gradients_match(lambda: bp.network_loss(x, y, net.W, net.b, net.activations, net.loss),
+                           net.W + net.b, dW + db, names,
+                           context=f"{net.activations} {net.loss} {net.sizes}: ")
 
 
 @given(nets())
@@ -167,10 +174,13 @@ def test_backprop_batch_equals_the_numerical_gradient_of_the_mean_loss(net):
 @given(nets(max_samples=6))
 def test_backprop_batch_is_the_mean_of_per_sample_backpropagation(net):
     dW, db = bp.backprop_batch(net.X, net.Y, net.W, net.b, net.activations, net.loss)
-    per_sample = [bp.backpropagation(x, y, net.W, net.b, net.activations, net.loss) for x, y in zip(net.X, net.Y)]
+    per_sample = [bp.backpropagation(x, y, net.W, net.b, net.activations, net.loss)
+                  for x, y in zip(net.X, net.Y)]
     for l in range(len(net.W)):
-        np.testing.assert_allclose(dW[l], np.mean([g[0][l] for g in per_sample], axis=0), rtol=1e-10, atol=1e-14)
-        np.testing.assert_allclose(db[l], np.mean([g[1][l] for g in per_sample], axis=0), rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(dW[l], np.mean([g[0][l] for g in per_sample], axis=0),
+                                   rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(db[l], np.mean([g[1][l] for g in per_sample], axis=0),
+                                   rtol=1e-10, atol=1e-14)
 
 
 @given(nets())
@@ -181,8 +191,8 @@ def test_gradients_have_the_shapes_of_the_parameters(net):
 
 
 def test_backpropagation_follows_the_four_equations_by_hand():
-    """The 2-2-1 example through δᴸ = (aᴸ − y) ⊙ σ'(zᴸ), δˡ = (Wˡ⁺¹)ᵀδˡ⁺¹ ⊙ σ'(zˡ), ∂L/∂Wˡ = δˡ(aˡ⁻¹)ᵀ
-    and ∂L/∂bˡ = δˡ, by hand."""
+    """The 2-2-1 example through δᴸ = (aᴸ − y) ⊙ σ'(zᴸ), δˡ = (Wˡ⁺¹)ᵀδˡ⁺¹ ⊙ σ'(zˡ),
+    ∂L/∂Wˡ = δˡ(aˡ⁻¹)ᵀ and ∂L/∂bˡ = δˡ, by hand."""
     x = np.array([1.0, 2.0])
     W = [np.array([[1.0, -1.0], [0.5, 0.5]]), np.array([[2.0, 4.0]])]
     b = [np.array([0.0, -1.0]), np.array([0.5])]

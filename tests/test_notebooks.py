@@ -13,7 +13,8 @@ from support import ROOT, toc_files
 BOOK = ROOT / "book"
 NOTEBOOKS = sorted(
     path for path in BOOK.rglob("*.ipynb")
-    if not any(part.startswith((".", "_")) for part in path.relative_to(BOOK).parts)  # checkpoints, _build
+    # checkpoints, _build
+    if not any(part.startswith((".", "_")) for part in path.relative_to(BOOK).parts)
 )
 
 
@@ -52,7 +53,8 @@ def test_notebook_was_executed_top_to_bottom(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_notebook_has_no_error_output(path):
-    errors = [(i, output.get("ename"), output.get("evalue")) for i, cell in enumerate(code_cells(path))
+    errors = [(i, output.get("ename"), output.get("evalue"))
+              for i, cell in enumerate(code_cells(path))
               for output in cell.get("outputs", []) if output["output_type"] == "error"]
     assert not errors, f"code cells with an error output (index, name, value): {errors}"
 

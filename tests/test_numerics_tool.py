@@ -15,7 +15,8 @@ CONFIG = {c.name: c for c in numerics.CONFIGS}
 
 
 def test_the_check_covers_threads_and_two_lower_simd_levels():
-    assert {"default", "1-thread", "avx2-haswell", "sse4-sandybridge", "sse4-nehalem"} <= set(CONFIG)
+    assert {"default", "1-thread", "avx2-haswell", "sse4-sandybridge",
+            "sse4-nehalem"} <= set(CONFIG)
     assert CONFIG["1-thread"].env == {"OPENBLAS_NUM_THREADS": "1"}
 
 
@@ -26,8 +27,9 @@ def test_a_level_above_the_cpu_is_skipped_and_says_why():
 
 def test_numpy_is_asked_to_disable_only_what_the_cpu_has(monkeypatch):
     seen = {}
-    monkeypatch.setattr(numerics, "probe", lambda env: (seen.update(env) or {"features": [], "blas": "Nehalem",
-                                                                              "threads": 1}, ""))
+    monkeypatch.setattr(numerics, "probe",
+                        lambda env: (seen.update(env) or {"features": [], "blas": "Nehalem",
+                                                          "threads": 1}, ""))
     monkeypatch.setenv("NPY_DISABLE_CPU_FEATURES", "X86_V3")  # a caller's setting must not leak in
     env, detail = numerics.environment(CONFIG["sse4-nehalem"], cpu={"SSE42", "AVX", "X86_V3"})
     assert env["NPY_DISABLE_CPU_FEATURES"] == "X86_V3"
@@ -38,8 +40,9 @@ def test_numpy_is_asked_to_disable_only_what_the_cpu_has(monkeypatch):
 
 
 def test_a_warning_on_start_up_skips_the_configuration(monkeypatch):
-    monkeypatch.setattr(numerics, "probe", lambda env: ({"features": [], "blas": None, "threads": None},
-                                                        "UserWarning: something"))
+    monkeypatch.setattr(numerics, "probe",
+                        lambda env: ({"features": [], "blas": None, "threads": None},
+                                     "UserWarning: something"))
     env, why = numerics.environment(CONFIG["1-thread"], cpu=set())
     assert env is None and why.startswith("skipped: numpy or OpenBLAS warned")
 
@@ -47,7 +50,8 @@ def test_a_warning_on_start_up_skips_the_configuration(monkeypatch):
 def test_the_emulated_environment_reaches_numpy_and_openblas():
     cpu = set(numerics.probe({})[0]["features"])
     if "SSE42" not in cpu or "AVX" not in cpu:
-        pytest.skip("this CPU cannot emulate the Sandy Bridge configuration")  # not an x86-64 with AVX
+        # not an x86-64 with AVX
+        pytest.skip("this CPU cannot emulate the Sandy Bridge configuration")
     env, detail = numerics.environment(CONFIG["sse4-sandybridge"], cpu)
     assert env is not None, detail
     seen, stderr = numerics.probe(env)

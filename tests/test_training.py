@@ -35,8 +35,8 @@ def run(config, **kwargs):
     config = dict(CONFIGS[config])
     X, Y = config.pop("data")()
     options = dict(learning_rate=0.1, n_epochs=3, batch_size=4, rng=0) | kwargs
-    return bp.train(X, Y, config.pop("architecture"), options.pop("learning_rate"), options.pop("n_epochs"),
-                    options.pop("batch_size"), **config, **options)
+    return bp.train(X, Y, config.pop("architecture"), options.pop("learning_rate"),
+                    options.pop("n_epochs"), options.pop("batch_size"), **config, **options)
 
 
 def assert_params_close(params1, params2, atol):
@@ -57,14 +57,15 @@ def test_per_sample_and_batched_training_give_the_same_parameters(config, batch_
 
 def manual_step(X, Y, W, b, activations, loss, learning_rate):
     dW, db = bp.backprop_batch(X, Y, W, b, activations, loss)
-    return [w - learning_rate * g for w, g in zip(W, dW)], [v - learning_rate * g for v, g in zip(b, db)]
+    return ([w - learning_rate * g for w, g in zip(W, dW)],
+            [v - learning_rate * g for v, g in zip(b, db)])
 
 
 @pytest.mark.parametrize("method", ["batched", "per_sample"])
 def test_a_batch_larger_than_the_data_is_averaged_by_its_true_size(method):
     X, Y = regression_data(n=5)
-    W, b, _ = bp.train(X, Y, [3, 2, 1], 0.1, 1, 64, activations=["tanh", "identity"], loss="mse", rng=3,
-                       method=method)
+    W, b, _ = bp.train(X, Y, [3, 2, 1], 0.1, 1, 64, activations=["tanh", "identity"], loss="mse",
+                       rng=3, method=method)
     W0, b0 = bp.init_params([3, 2, 1], "he", rng=3)
     expected = manual_step(X, Y, W0, b0, ["tanh", "identity"], "mse", 0.1)
     assert_params_close((W, b), expected, atol=1e-12)
@@ -72,13 +73,13 @@ def test_a_batch_larger_than_the_data_is_averaged_by_its_true_size(method):
 
 @pytest.mark.parametrize("method", ["batched", "per_sample"])
 def test_a_partial_last_batch_is_averaged_by_its_true_size(method):
-    # Five copies of one sample in batches of 4: the batches hold 4 and 1 samples, but each one's mean
-    # gradient is that sample's gradient, whatever the shuffle. Dividing by batch_size would shrink the
-    # second step to a quarter.
+    # Five copies of one sample in batches of 4: the batches hold 4 and 1 samples, but each one's
+    # mean gradient is that sample's gradient, whatever the shuffle. Dividing by batch_size would
+    # shrink the second step to a quarter.
     x, y = np.array([0.3, -0.7, 0.2]), np.array([0.9])
     X, Y = np.tile(x, (5, 1)), np.tile(y, (5, 1))
-    W, b, _ = bp.train(X, Y, [3, 2, 1], 0.1, 1, 4, activations=["tanh", "identity"], loss="mse", rng=3,
-                       method=method)
+    W, b, _ = bp.train(X, Y, [3, 2, 1], 0.1, 1, 4, activations=["tanh", "identity"], loss="mse",
+                       rng=3, method=method)
     params = bp.init_params([3, 2, 1], "he", rng=3)
     for _ in range(2):
         params = manual_step(X[:1], Y[:1], *params, ["tanh", "identity"], "mse", 0.1)
@@ -112,16 +113,19 @@ def test_history_has_one_entry_per_epoch_plus_the_untrained_network(n_epochs):
 
 def test_history_entry_0_is_the_loss_before_training_and_the_last_the_loss_after():
     X, Y = regression_data()
-    W, b, history = bp.train(X, Y, [3, 4, 1], 0.1, 3, 4, activations=["tanh", "identity"], loss="mse", rng=2)
+    W, b, history = bp.train(X, Y, [3, 4, 1], 0.1, 3, 4, activations=["tanh", "identity"],
+                             loss="mse", rng=2)
     W0, b0 = bp.init_params([3, 4, 1], "he", rng=2)
-    assert history.loss[0] == pytest.approx(bp.network_loss(X, Y, W0, b0, ["tanh", "identity"], "mse"), rel=1e-12)
-    assert history.loss[-1] == pytest.approx(bp.network_loss(X, Y, W, b, ["tanh", "identity"], "mse"), rel=1e-12)
+    assert history.loss[0] == pytest.approx(
+        bp.network_loss(X, Y, W0, b0, ["tanh", "identity"], "mse"), rel=1e-12)
+    assert history.loss[-1] == pytest.approx(
+        bp.network_loss(X, Y, W, b, ["tanh", "identity"], "mse"), rel=1e-12)
 
 
 def test_n_epochs_0_returns_the_initial_parameters():
     X, Y = regression_data()
-    W, b, _ = bp.train(X, Y, [3, 4, 1], 0.1, 0, 4, activations=["tanh", "identity"], loss="mse", rng=2,
-                       init="xavier")
+    W, b, _ = bp.train(X, Y, [3, 4, 1], 0.1, 0, 4, activations=["tanh", "identity"], loss="mse",
+                       rng=2, init="xavier")
     assert_params_close((W, b), bp.init_params([3, 4, 1], "xavier", rng=2), atol=0)
 
 
@@ -135,8 +139,8 @@ def test_loss_falls_by_orders_of_magnitude_on_linear_regression():
 def test_loss_falls_on_xor():
     X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     Y = np.array([[0.0], [1.0], [1.0], [0.0]])
-    W, b, history = bp.train(X, Y, [2, 8, 1], 1.0, 500, 4, activations=["tanh", "sigmoid"], loss="bce", rng=0,
-                             init="xavier")
+    W, b, history = bp.train(X, Y, [2, 8, 1], 1.0, 500, 4, activations=["tanh", "sigmoid"],
+                             loss="bce", rng=0, init="xavier")
     assert history.loss[-1] < history.loss[0] / 10
     np.testing.assert_array_equal(bp.predict(X, W, b, ["tanh", "sigmoid"]) > 0.5, Y > 0.5)
 
@@ -153,7 +157,8 @@ def test_validation_loss_and_metric_are_recorded_every_epoch():
     for series in (history.loss, history.val_loss, history.metric, history.val_metric):
         assert len(series) == 6
     Y_hat_val = bp.predict(X_val, W, b, "identity")
-    assert history.val_loss[-1] == pytest.approx(0.5 * np.mean(np.sum((Y_hat_val - Y_val) ** 2, axis=1)), rel=1e-12)
+    assert history.val_loss[-1] == pytest.approx(
+        0.5 * np.mean(np.sum((Y_hat_val - Y_val) ** 2, axis=1)), rel=1e-12)
     assert history.val_metric[-1] == pytest.approx(bias(Y_val, Y_hat_val), rel=1e-12)
     assert history.metric[-1] == pytest.approx(bias(Y, bp.predict(X, W, b, "identity")), rel=1e-12)
     assert history.val_loss[0] != history.loss[0]
@@ -217,7 +222,8 @@ def test_clip_norm_in_train_clips_each_batch_gradient_above_it():
     W0, b0 = bp.init_params([3, 1], "he", rng=1)
     dW, db = bp.backprop_batch(X, Y, W0, b0, "identity", "mse")
     clip_norm = 0.25 * global_norm(dW + db)
-    W, b, _ = bp.train(X, Y, [3, 1], 0.1, 1, 6, activations="identity", loss="mse", rng=1, clip_norm=clip_norm)
+    W, b, _ = bp.train(X, Y, [3, 1], 0.1, 1, 6, activations="identity", loss="mse", rng=1,
+                       clip_norm=clip_norm)
     scale = clip_norm / global_norm(dW + db)
     np.testing.assert_allclose(W[0], W0[0] - 0.1 * scale * dW[0], rtol=1e-12)
     np.testing.assert_allclose(b[0], b0[0] - 0.1 * scale * db[0], rtol=1e-12)
@@ -232,10 +238,11 @@ def test_a_diverging_run_raises_training_diverged_naming_epoch_and_batch(learnin
     rng = np.random.default_rng(0)
     X, Y = rng.normal(size=(20, 3)), rng.normal(size=(20, 1))
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # the overflow on the way must not escape as a RuntimeWarning
+        # the overflow on the way must not escape as a RuntimeWarning
+        warnings.simplefilter("error")
         with pytest.raises(bp.TrainingDiverged) as caught:
-            bp.train(X, Y, [3, 4, 1], learning_rate, 200, batch_size, activations=["relu", "identity"],
-                     loss="mse", rng=0)
+            bp.train(X, Y, [3, 4, 1], learning_rate, 200, batch_size,
+                     activations=["relu", "identity"], loss="mse", rng=0)
     error = caught.value
     assert 1 <= error.epoch <= 200 and 1 <= error.batch <= -(-20 // batch_size)
     assert f"epoch {error.epoch}" in str(error) and f"batch {error.batch}" in str(error)

@@ -8,11 +8,16 @@ Nothing in bplib outside this package imports it.
 """
 
 from . import experiments, explore, plotting, source
-from .experiments import (EXPLORER_FIXES, ExperimentResult, deep_experiment,
-                          explorer_config, format_table, plot_experiment,
-                          sweep)
-from .explore import (explorer, learning_curve, learning_curve_grid,
-                      plot_history)
+from .experiments import (
+                          EXPLORER_FIXES,
+                          ExperimentResult,
+                          deep_experiment,
+                          explorer_config,
+                          format_table,
+                          plot_experiment,
+                          sweep,
+)
+from .explore import explorer, learning_curve, learning_curve_grid, plot_history
 from .plotting import draw_network, use_book_style
 from .source import show_source
 
