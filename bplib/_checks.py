@@ -9,8 +9,8 @@ for a value of the right type that cannot be used (a shape, a range, a
 name).
 
 Public functions check their input once, here, and then call unchecked
-internals (the functions whose names start with "_"), which call only
-each other.
+internals (the functions whose names start with "_"); an internal never
+calls a checking public function on the way.
 """
 
 from __future__ import annotations
@@ -247,6 +247,8 @@ def layer_flags(spec, sizes: list[int], argname: str) -> list[bool]:
     violation raises ValueError naming the layer (chapter 8).
     """
     L = len(sizes) - 1
+    if isinstance(spec, (bool, np.bool_)):
+        spec = bool(spec)
     if spec is None or spec is False:
         return [False] * L
     if spec is True:
@@ -294,20 +296,30 @@ def deep_training(batch_norm: list[bool], method: str, dtype: np.dtype,
             "leaves a batch of 1")
 
 
-def batchnorm_input(Z, gamma, beta, training: bool) -> np.ndarray:
-    """A batch Z (n_samples, n_units) and γ, β with one entry per unit."""
-    Z = np.asarray(Z, dtype=float)
-    if Z.ndim != 2:
-        raise ValueError("Z: expected a batch (n_samples, n_units), got "
-                         f"shape {Z.shape}")
+def batchnorm_input(Z, gamma, beta, training: bool,
+                    running=None) -> np.ndarray:
+    """A batch Z (n_samples, n_units); γ, β and any running statistics
+    (mean, variance) with one entry per unit."""
+    Z = as_array(Z, "Z", ndim=2)
     if training and len(Z) < 2:
         raise ValueError("Z: batch normalisation in training mode needs at "
                          f"least 2 samples per batch, got {len(Z)}")
-    for argname, value in (("gamma", gamma), ("beta", beta)):
+    names = ("gamma", "beta", "running_mean", "running_var")
+    for argname, value in zip(names, (gamma, beta, *(running or ()))):
         if np.shape(value) != (Z.shape[1],):
             raise ValueError(f"{argname}: expected shape {(Z.shape[1],)}, "
                              f"one per column of Z, got {np.shape(value)}")
     return Z
+
+
+def deep_batch(X, net, argname: str, training: bool) -> np.ndarray:
+    """A batch for a DeepNet: as wide as W[0], and at least 2 samples when
+    batch norm uses the batch's own statistics."""
+    X = inputs(X, net.W, argname, ndim=2)
+    if training and any(net.batch_norm) and len(X) < 2:
+        raise ValueError(f"{argname}: batch normalisation in training mode "
+                         f"needs at least 2 samples, got {len(X)}")
+    return X
 
 
 def same_shape(value, like: np.ndarray, argname: str, what: str):
@@ -368,9 +380,66 @@ def returned_gradient(g: np.ndarray, like: np.ndarray, param: str,
 
 
 def per_layer(values, argname: str) -> np.ndarray:
-    """One number per layer, for at least two layers."""
-    array = as_array(values, argname, ndim=1)
-    if len(array) < 2:
+    """One number per layer, for at least two layers (inf and NaN allowed:
+    an exploding network's gradient norms are what they are)."""
+    array = np.asarray(values)
+    if array.dtype.kind not in "fiu":
+        raise TypeError(f"{argname}: expected real numbers, got an array "
+                        f"of dtype {array.dtype}")
+    if array.ndim != 1 or len(array) < 2:
         raise ValueError(f"{argname}: expected one value per layer, at "
                          f"least 2, got shape {array.shape}")
-    return array
+    return array.astype(float)
+
+
+def non_negative_real(value, argname: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{argname}: expected a number, got "
+                        f"{type(value).__name__} {value!r}")
+    if not (np.isfinite(value) and value >= 0):
+        raise ValueError(f"{argname}: expected a finite number >= 0, "
+                         f"got {value}")
+    return float(value)
+
+
+def gradients(grads, argname: str = "grads") -> list[np.ndarray]:
+    """A non-empty list of float arrays, one per parameter."""
+    if (isinstance(grads, (np.ndarray, str))
+            or not isinstance(grads, Sequence)):
+        raise TypeError(f"{argname}: expected a list of arrays, one per "
+                        f"parameter, got {type(grads).__name__}")
+    if len(grads) == 0:
+        raise ValueError(f"{argname}: expected at least one array, got an "
+                         "empty list")
+    return [as_float_array(g, f"{argname}[{i}]") for i, g in enumerate(grads)]
+
+
+def as_float_array(value, argname: str) -> np.ndarray:
+    """`value` as a float array of any shape (NaN and inf allowed)."""
+    array = np.asarray(value)
+    if array.dtype.kind not in "fiu":
+        raise TypeError(f"{argname}: expected real numbers, got an array "
+                        f"of dtype {array.dtype}")
+    return array if array.dtype.kind == "f" else array.astype(float)
+
+
+def step_sizes(exact, arrays, steps) -> np.ndarray:
+    """step_size_errors' exact gradients (like arrays) and its steps h."""
+    if len(exact) != len(arrays):
+        raise ValueError(f"exact: expected {len(arrays)} arrays, one per "
+                         f"array in arrays, got {len(exact)}")
+    for i, (g, array) in enumerate(zip(exact, arrays)):
+        same_shape(g, array, f"exact[{i}]", f"arrays[{i}]")
+    steps = as_array(steps, "steps", ndim=1)
+    if steps.size == 0 or not np.all(steps > 0):
+        raise ValueError("steps: expected a non-empty list of step sizes "
+                         f"> 0, got {steps.tolist()}")
+    return steps
+
+
+def recorded(values: list, argname: str, which: str) -> list:
+    """A History's list of `which`, if anything was recorded in it."""
+    if not values:
+        raise ValueError(f"{argname}: no {which} was recorded (train "
+                         f"records the metric only when given one)")
+    return values

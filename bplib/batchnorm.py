@@ -103,7 +103,8 @@ def batchnorm_inference(Z, gamma, beta, running_mean, running_var,
     Each sample's output depends on that sample alone, so a batch of one
     works, and the result does not depend on what else is in the batch.
     """
-    Z = _checks.batchnorm_input(Z, gamma, beta, training=False)
+    Z = _checks.batchnorm_input(Z, gamma, beta, training=False,
+                                running=(running_mean, running_var))
     return _batchnorm_inference(Z, gamma, beta, running_mean, running_var,
                                 eps)
 

@@ -35,7 +35,7 @@ __all__ = ["DeepNet", "DeepGrads", "layer_flags", "init_deep",
            "deep_forward", "deep_backprop", "deep_predict", "deep_loss"]
 
 
-@dataclass
+@dataclass(eq=False)
 class DeepNet:
     """A network whose layers may batch-normalise or skip (chapter 8).
 
@@ -62,7 +62,8 @@ class DeepNet:
     def n_layers(self) -> int:
         return len(self.W)
 
-    # `train`'s loop sees a DeepNet as it sees a PlainNet (chapter 3).
+    # `train`'s loop sees a DeepNet as it sees a PlainNet (chapter 3); the
+    # methods below take input that `train` has checked.
     @property
     def params(self) -> Params:
         """Every trainable array in one flat list: W, b, then γ and β of
@@ -172,7 +173,8 @@ def deep_forward(X, net: DeepNet,
     input of layer l's σ: z, or BN(z)). training: BN uses the batch's
     statistics (True) or the running ones (False).
     """
-    X = _checks.inputs(X, net.W, "X", ndim=2)
+    _checks.instance(net, DeepNet, "net")
+    X = _checks.deep_batch(X, net, "X", training)
     p = _forward(X, net, training)
     return p.A, p.S
 
@@ -209,8 +211,9 @@ def deep_backprop(X, Y, net: DeepNet, loss) -> DeepGrads:
     Backpropagation through BN (see bplib.batchnorm) and the skips; with
     neither it equals `backprop_batch` (chapter 8).
     """
+    _checks.instance(net, DeepNet, "net")
     loss = _checks.loss(loss, net.activations[-1])
-    X = _checks.inputs(X, net.W, "X", ndim=2)
+    X = _checks.deep_batch(X, net, "X", training=True)
     Y = _checks.targets(Y, net.W, loss, "Y", n_samples=len(X))
     return _backprop(X, Y, net, loss)[0]
 
@@ -222,7 +225,8 @@ def deep_predict(X, net: DeepNet) -> np.ndarray:
 
 def deep_loss(X, Y, net: DeepNet, loss, training: bool = False) -> float:
     """The mean loss over the batch; `training` selects BN's mode."""
+    _checks.instance(net, DeepNet, "net")
     loss = _checks.loss(loss, net.activations[-1])
-    X = _checks.inputs(X, net.W, "X", ndim=2)
+    X = _checks.deep_batch(X, net, "X", training)
     Y = _checks.targets(Y, net.W, loss, "Y", n_samples=len(X))
     return loss.mean(_forward(X, net, training).A[-1], Y)

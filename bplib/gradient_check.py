@@ -71,15 +71,7 @@ def step_size_errors(f: Callable[[], float], arrays: list[np.ndarray],
     sweep shows both (chapter 2).
     """
     _checks.choice(scheme, SCHEMES, "scheme")
-    if len(exact) != len(arrays):
-        raise ValueError(f"exact: expected {len(arrays)} arrays, one per "
-                         f"array in arrays, got {len(exact)}")
-    for i, (g, array) in enumerate(zip(exact, arrays)):
-        _checks.same_shape(g, array, f"exact[{i}]", f"arrays[{i}]")
-    steps = _checks.as_array(steps, "steps", ndim=1)
-    if steps.size == 0 or not np.all(steps > 0):
-        raise ValueError("steps: expected a non-empty list of step sizes "
-                         f"> 0, got {steps.tolist()}")
+    steps = _checks.step_sizes(exact, arrays, steps)
     analytic = np.concatenate([np.ravel(g) for g in exact])
     errors = []
     for h in steps:

@@ -228,13 +228,14 @@ def _backprop_per_sample(X, Y, W, b, sigma, loss):
     return [g / n for g in dW_total], [g / n for g in db_total], output
 
 
-@dataclass
+@dataclass(eq=False)
 class PlainNet:
     """Chapters 1-3's network as `train`'s loop sees it (chapter 3).
 
     params: every trainable array in one flat list, W then b. per_sample:
     compute each batch's mean gradient with the text's loop over samples
-    instead of backprop_batch's matrix products (the same numbers).
+    instead of backprop_batch's matrix products (the same numbers). The
+    methods take input that `train` has checked.
     """
 
     W: Params
@@ -260,7 +261,8 @@ class PlainNet:
     def predict(self, X) -> np.ndarray:
         return _forward_batch(X, self.W, self.b, self.activations)[0][-1]
 
-    def layer_io(self, X) -> tuple[Params, Params]:
-        """The input z and output σ(z) of each layer's activation on X."""
+    def layer_io(self, X, training: bool = True) -> tuple[Params, Params]:
+        """The input z and output σ(z) of each layer's activation on X
+        (`training` is DeepNet's batch-norm mode; a PlainNet has none)."""
         A, Z = _forward_batch(X, self.W, self.b, self.activations)
         return Z, A[1:]

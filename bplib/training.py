@@ -7,7 +7,9 @@ loop. The loop sees a network through a small interface, so chapters 1-3's
 plain network (`bplib.network.PlainNet`) and chapter 8's deep one
 (`bplib.deep.DeepNet`, with batch norm and skips) train alike:
 
-    params                 every trainable array, in one flat list
+    W, b, activations      the weights, biases and σ of each layer
+    params                 every trainable array in one flat list: W, b, then
+                           any others (batch norm's γ and β)
     gradients(X, Y, loss)  the batch's mean gradient, like params; the output
     after_step()           after each step (batch norm's running statistics)
     predict(X)             the output, for the learning curves
@@ -83,8 +85,8 @@ class TrainingStep:
 
     The gradients dW, db are the ones about to be applied (after any
     clipping), W and b the weights before the step. All four are the live
-    arrays, which the step then changes in place (W -= η dW, after dW *= η),
-    so copy what you keep. `layer_io()` runs the forward pass on this batch
+    arrays, which the step then changes in place (it scales dW by η and
+    subtracts it from W), so copy what you keep. `layer_io()` runs the forward pass on this batch
     with the weights before the step (call it from the callback) and
     returns two lists, one per layer: the input s of each layer's
     activation σ and its output σ(s). It is a function so that a callback
@@ -107,9 +109,16 @@ def clip_by_norm(grads: Params, max_norm: float) -> Params:
     """The source text's g ← min(‖g‖, max_norm) · g/‖g‖ (chapter 8).
 
     g is every array of `grads` taken together as one vector, so clipping
-    shortens it without turning it.
+    shortens it without turning it. Returns a new list of new arrays when
+    it clips, and the arrays of `grads` themselves when it need not.
     """
+    grads = _checks.gradients(grads)
     max_norm = _checks.positive_real(max_norm, "max_norm")
+    return _clip_by_norm(grads, max_norm)
+
+
+def _clip_by_norm(grads: Params, max_norm: float) -> Params:
+    """clip_by_norm on checked input: `grads` itself when short enough."""
     norm = _global_norm(grads)
     if norm <= max_norm:
         return grads
@@ -149,7 +158,7 @@ def train(X, Y, architecture: list[int], learning_rate: float,
     record: False skips the History's passes over the whole data sets
     (its lists stay empty), to time the training alone (chapter 7).
     batch_norm, residual: per-layer options (see bplib.deep.layer_flags;
-    chapter 8); such a network trains batched, in float64. callback:
+    chapter 8); a network with either trains batched, in float64. callback:
     called with a TrainingStep before each step (e.g. a
     bplib.diagnostics.Diagnostics).
 
@@ -168,10 +177,10 @@ def train(X, Y, architecture: list[int], learning_rate: float,
     X, Y = _checks.data(X, Y, loss, sizes, dtype)
     val = (None if validation_data is None
            else _checks.validation_data(validation_data, loss, sizes, dtype))
-    deep = batch_norm is not None or residual is not None
+    bn = _checks.layer_flags(batch_norm, sizes, "batch_norm")
+    res = _checks.layer_flags(residual, sizes, "residual")
+    deep = any(bn) or any(res)
     if deep:
-        bn = _checks.layer_flags(batch_norm, sizes, "batch_norm")
-        res = _checks.layer_flags(residual, sizes, "residual")
         _checks.deep_training(bn, method, dtype, loop.batch_size, len(X))
 
     rng = np.random.default_rng(rng)
@@ -214,7 +223,8 @@ def _fit(net, X, Y, loss, loop: _Loop, rng, history: History,
     """The training loop: shuffle, cut into batches, step (chapter 3).
 
     net: a PlainNet or a DeepNet (the interface in the module docstring),
-    trained in place. record() appends to the history after each epoch.
+    trained in place. record() appends to the history, before training
+    and after each epoch.
     """
     n_batches = -(-len(X) // loop.batch_size)    # the last may be partial
     divergence = _Divergence(history, n_batches, loop.learning_rate)
@@ -231,7 +241,7 @@ def _fit(net, X, Y, loss, loop: _Loop, rng, history: History,
                 divergence.check_batch(loss.mean(output, Y_batch),
                                        epoch, k + 1)
                 if loop.clip_norm is not None:
-                    grads = clip_by_norm(grads, loop.clip_norm)
+                    grads = _clip_by_norm(grads, loop.clip_norm)
                 if loop.callback is not None:
                     loop.callback(_training_step(epoch, k + 1, loop, net,
                                                  grads, X_batch))

@@ -115,15 +115,25 @@ def test_train_without_the_new_options_ignores_a_callback():
     assert h1.loss == h2.loss
 
 
-def test_deep_path_without_bn_or_skips_trains_like_the_plain_path():
+def test_no_bn_and_no_skips_is_the_plain_network():
+    # All-False flags ask for nothing a plain network lacks: train takes the plain path, with the
+    # same result, and a DeepNet without either computes the plain network's gradients.
     X, Y = digits_like()
     args = (X, Y, [4, 6, 6, 3], 0.1, 4, 8)
     kw = dict(activations=["tanh", "tanh", "softmax"], loss="cce", rng=5, clip_norm=1.0)
     W1, b1, h1 = bp.train(*args, **kw)
-    W2, b2, h2 = bp.train(*args, **kw, batch_norm=False, residual=False)
-    assert isinstance(h2.net, bp.DeepNet) and isinstance(h1.net, bp.PlainNet)
-    assert all(np.allclose(u, v, rtol=1e-10, atol=1e-13) for u, v in zip(W1 + b1, W2 + b2))
-    assert np.allclose(h1.loss, h2.loss, rtol=1e-10)
+    W2, b2, h2 = bp.train(*args, **kw, batch_norm=False, residual=[False] * 3)
+    assert isinstance(h1.net, bp.PlainNet) and isinstance(h2.net, bp.PlainNet)
+    for u, v in zip(W1 + b1, W2 + b2):
+        np.testing.assert_array_equal(u, v)
+    net = bp.init_deep([4, 6, 6, 3], kw["activations"], rng=5)
+    plain = bp.PlainNet([w.copy() for w in net.W], [v.copy() for v in net.b], net.activations)
+    (deep_grads, deep_out), (plain_grads, plain_out) = (
+        model.gradients(X, Y, bp.get_loss("cce")) for model in (net, plain))
+    assert len(net.params) == len(deep_grads) == len(plain_grads) == 6
+    np.testing.assert_allclose(deep_out, plain_out, rtol=1e-13)
+    for g, h in zip(deep_grads, plain_grads):
+        np.testing.assert_allclose(g, h, rtol=1e-10, atol=1e-15)
 
 
 def test_training_with_batch_norm_and_skips_lowers_the_loss_and_predicts_in_inference_mode():
@@ -206,3 +216,42 @@ def test_deep_training_without_record_keeps_the_same_parameters():
     W2, b2, h2 = bp.train(X, Y, [2, 3, 3, 1], 0.05, 3, 4, record=False, **kwargs)
     assert all(np.array_equal(a, c) for a, c in zip(W1 + b1, W2 + b2))
     assert len(h1.loss) == 4 and h2.loss == []
+
+
+def bad_deep_inputs():
+    X, Y = digits_like()
+    net = bp.init_deep([4, 6, 6, 3], ["relu", "relu", "softmax"], batch_norm=True, rng=0)
+    Z, g = np.ones((5, 3)), np.ones(3)
+    return [
+        # one sample has no batch statistics: an error, not a silent zero gradient
+        (lambda: bp.deep_backprop(X[:1], Y[:1], net, "cce"), ValueError, "X", "at least 2"),
+        (lambda: bp.deep_forward(X[:1], net, training=True), ValueError, "X", "at least 2"),
+        (lambda: bp.deep_loss(X[:1], Y[:1], net, "cce", training=True), ValueError, "X", "2"),
+        (lambda: bp.deep_backprop(X, Y, net.W, "cce"), TypeError, "net", "DeepNet"),
+        (lambda: bp.batchnorm_forward([["a"] * 3] * 5, g, g), TypeError, "Z", "dtype"),
+        (lambda: bp.batchnorm_inference(Z, g, g, np.zeros(2), g), ValueError, "running_mean",
+         r"\(3,\).*\(2,\)"),
+        (lambda: bp.clip_by_norm([], 1.0), ValueError, "grads", "at least one"),
+        (lambda: bp.clip_by_norm(np.ones(3), 1.0), TypeError, "grads", "ndarray"),
+        (lambda: bp.clip_by_norm([np.array(["x"])], 1.0), TypeError, r"grads\[0\]", "dtype"),
+    ]
+
+
+@pytest.mark.parametrize("case", range(len(bad_deep_inputs())))
+def test_bad_deep_input_is_named(case):
+    call, error, argname, detail = bad_deep_inputs()[case]
+    with pytest.raises(error, match=rf"^{argname}: .*{detail}"):
+        call()
+
+
+def test_one_sample_is_fine_in_inference_mode_and_numpy_bools_are_flags():
+    X, _ = digits_like()
+    net = bp.init_deep([4, 6, 6, 3], ["relu", "relu", "softmax"], batch_norm=np.True_, rng=0)
+    assert net.batch_norm == [True, True, False]
+    np.testing.assert_allclose(bp.deep_predict(X[:1], net), bp.deep_predict(X, net)[:1])
+
+
+def test_the_ratio_of_an_exploding_network_is_reported_not_refused():
+    with np.errstate(invalid="ignore"):
+        assert np.isnan(bp.first_last_ratio([np.inf, np.inf]))
+    assert np.isnan(bp.first_last_ratio([np.nan, 1.0]))

@@ -139,7 +139,7 @@ def test_plot_experiment_draws_both_panels():
 @pytest.mark.parametrize("call, error, argname", [
     (lambda: bp.Diagnostics(every=0), ValueError, "every"),
     (lambda: bp.Diagnostics(every=2.0), TypeError, "every"),
-    (lambda: bp.Diagnostics(threshold=0.0), ValueError, "threshold"),
+    (lambda: bp.Diagnostics(threshold=-0.1), ValueError, "threshold"),
     (lambda: bp.book.deep_experiment(*digits_subset(), depth=0), ValueError, "depth"),
     (lambda: bp.book.deep_experiment(*digits_subset(), depth=2.5), TypeError, "depth"),
     (lambda: bp.book.explorer_config(2, "relu", "he", "dropout"), ValueError, "fix"),

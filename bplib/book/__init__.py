@@ -4,7 +4,8 @@ bplib, kept apart from the algorithms they teach.
     bp.book.show_source(bp.backpropagation)   # the library's own code
     bp.book.use_book_style()                  # one look for every figure
 
-Nothing in bplib outside this package imports it.
+No algorithm module of bplib imports it; bplib/__init__.py only exposes
+it as bp.book.
 """
 
 from . import experiments, explore, plotting, source

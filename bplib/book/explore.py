@@ -106,10 +106,7 @@ def plot_history(history: History, ax=None, *, which: str = "loss",
 
     _checks.choice(which, ("loss", "metric"), "which")
     _checks.instance(history, History, "history")
-    train_values = getattr(history, which)
-    if not train_values:
-        raise ValueError(f"history: no {which} was recorded (train "
-                         f"records the metric only when given one)")
+    train_values = _checks.recorded(getattr(history, which), "history", which)
     if ax is None:
         _, ax = plt.subplots()
     line, = ax.plot(range(len(train_values)), train_values, color=color,
