@@ -133,3 +133,17 @@ def test_plot_experiment_draws_both_panels():
     left, right = fig.axes
     assert len(left.lines[0].get_xdata()) == 4 and len(right.lines[0].get_xdata()) == 3
     plt.close(fig)
+
+
+def test_plot_experiment_titles_the_fix():
+    # The chapter 8 explorer's figure says which fix it shows, or that it shows none.
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    X, Y = digits_subset(60)
+    for fix, named in [("none", "no fix"), ("batch_norm", "batch norm"), ("residual", "residual"),
+                       ("clip", "clipped at 1")]:
+        config = bp.explorer_config(3, "relu", "he", fix)
+        fig = bp.plot_experiment(bp.deep_experiment(X, Y, width=6, n_epochs=1, **config))
+        assert fig.get_suptitle() == f"depth 3, relu, he init, {named}"
+        plt.close(fig)
