@@ -148,3 +148,17 @@ def test_bad_options_get_the_same_error_type_as_everywhere_else(call, error, arg
     # A wrong type is a TypeError and a wrong value a ValueError, as in every other bplib check.
     with pytest.raises(error, match=f"^{argname}: "):
         call()
+
+
+def test_plot_experiment_titles_the_fix():
+    # The chapter 8 explorer's figure says which fix it shows, or that it shows none.
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    X, Y = digits_subset(60)
+    for fix, named in [("none", "no fix"), ("batch_norm", "batch norm"), ("residual", "residual"),
+                       ("clip", "clipped at 1")]:
+        config = bp.book.explorer_config(3, "relu", "he", fix)
+        fig = bp.book.plot_experiment(bp.book.deep_experiment(X, Y, width=6, n_epochs=1, **config))
+        assert fig.get_suptitle() == f"depth 3, relu, he init, {named}"
+        plt.close(fig)

@@ -215,6 +215,17 @@ def test_the_explorer_shows_a_divergence_instead_of_failing():
     assert figure.get_suptitle().startswith("η = 50 diverged in epoch ")
 
 
+def test_the_explorer_names_its_curves_and_shows_whole_labels():
+    widget = bp.book.explore.explorer(*DATA, learning_rates=[0.1], batch_sizes=[8], hiddens=[4],
+                                      n_epochs=1, legend=("training part", "test part"))
+    # one description width for all three sliders, wide enough for "hidden width"
+    assert {w.style.description_width for w in widget.kwargs_widgets} == {"7em"}
+    widget.manual_button.click()
+    (figure,) = map(plt.figure, plt.get_fignums())
+    legend = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+    assert legend == ["training part", "test part"]
+
+
 def test_the_explorer_checks_its_settings():
     with pytest.raises(ValueError, match="^hiddens:"):
         bp.book.explore.explorer(*DATA, hiddens=[])

@@ -132,7 +132,11 @@ def explorer_config(depth: int, activation: str, init: str,
 
 
 def plot_experiment(result: ExperimentResult, title: str | None = None):
-    """Two panels: gradient norms per layer, and the training loss."""
+    """Two panels: gradient norms per layer, and the training loss.
+
+    The default title names the depth, activation, initialisation and
+    fixes (batch norm, residual, clipping; or "no fix") of the run.
+    """
     import matplotlib.pyplot as plt
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2))
@@ -144,7 +148,11 @@ def plot_experiment(result: ExperimentResult, title: str | None = None):
     right.set(xlabel="epoch", ylabel="training loss",
               title="diverged" if result.diverged else "training loss")
     c = result.config
+    fixes = [name for name, on in [("batch norm", c.get("batch_norm")),
+                                   ("residual", c.get("residual"))] if on]
+    if c.get("clip_norm") is not None:
+        fixes.append(f"clipped at {c['clip_norm']:g}")
     fig.suptitle(title or f"depth {c['depth']}, {c['activation']}, "
-                 f"{c['init']} init")
+                 f"{c['init']} init, {', '.join(fixes) or 'no fix'}")
     fig.set_layout_engine("constrained")
     return fig

@@ -126,7 +126,9 @@ def explorer(X, Y, X_val, Y_val, *,
                                                 0.1, 0.3, 1.0, 3.0),
              batch_sizes: Sequence[int] = (1, 4, 16, 64, 256),
              hiddens: Sequence = (2, 8, 32, 128),
-             metric_name: str = "metric", **options):
+             metric_name: str = "metric",
+             legend: Sequence[str] = ("training set", "validation set"),
+             **options):
     """Sliders over `learning_curve` for Jupyter (chapter 3).
 
     Returns an ipywidgets interactive with a slider for each setting
@@ -134,8 +136,9 @@ def explorer(X, Y, X_val, Y_val, *,
     a network with `learning_curve` and draws its loss and, if `options`
     has a metric, the metric; the widget's `result` is the History
     drawn. A diverging setting draws the epochs before it diverged and
-    names the epoch and batch in the title. Nothing is trained until the
-    first press, so creating the explorer is instant.
+    names the epoch and batch in the title. `legend` names the curves of
+    (X, Y) and of (X_val, Y_val). Nothing is trained until the first
+    press, so creating the explorer is instant.
     """
     import ipywidgets
     import matplotlib.pyplot as plt
@@ -145,7 +148,10 @@ def explorer(X, Y, X_val, Y_val, *,
         return ipywidgets.SelectionSlider(
             options=[(f"{v}", v) for v in values],
             value=values[len(values) // 2], description=description,
-            continuous_update=False)
+            continuous_update=False,
+            # wide enough for "hidden width", the longest, and the same
+            # for all three so that the sliders line up
+            style={"description_width": "7em"})
 
     def draw(learning_rate, batch_size, hidden):
         try:
@@ -169,7 +175,7 @@ def explorer(X, Y, X_val, Y_val, *,
         losses = history.loss + history.val_loss
         axes[0, 0].set_ylim(min(losses) / 2, min(2 * max(losses), 1e300))
         axes[0, 0].set_yscale("log")
-        axes[0, 0].legend()
+        axes[0, 0].legend(list(legend))
         fig.suptitle(title)
         plt.show()
         return history
