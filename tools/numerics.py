@@ -28,9 +28,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # What the check runs: every notebook and the library's tests. The book-build
-# and browser tests compute no numbers, and `make test` runs them once.
+# and browser tests (the book's and JupyterLab's) compute no numbers, and
+# `make test` runs them once.
 PYTEST_ARGS = ["book", "tests", "--ignore=tests/test_browser.py",
-               "--ignore=tests/test_book_build.py", "-q", "-p",
+               "--ignore=tests/test_book_build.py",
+               "--ignore=tests/test_jupyterlab.py", "-q", "-p",
                "no:cacheprovider"]
 # numpy 2.x's dispatch targets above its x86-64-v2 baseline, lowest first.
 ABOVE_V2 = ["X86_V3", "X86_V4", "AVX512_ICL", "AVX512_SPR"]
