@@ -155,12 +155,14 @@ def positive_int(value, argname: str, minimum: int = 1) -> int:
     return int(value)
 
 
-def positive_real(value, argname: str) -> float:
+def positive_real(value, argname: str, zero_ok: bool = False) -> float:
+    """A finite number > 0 (>= 0 with zero_ok)."""
     if isinstance(value, bool) or not isinstance(value, Real):
         raise TypeError(f"{argname}: expected a number, got "
                         f"{type(value).__name__} {value!r}")
-    if not (np.isfinite(value) and value > 0):
-        raise ValueError(f"{argname}: expected a finite number > 0, "
+    if not (np.isfinite(value) and (value >= 0 if zero_ok else value > 0)):
+        bound = ">= 0" if zero_ok else "> 0"
+        raise ValueError(f"{argname}: expected a finite number {bound}, "
                          f"got {value}")
     return float(value)
 
@@ -390,16 +392,6 @@ def per_layer(values, argname: str) -> np.ndarray:
         raise ValueError(f"{argname}: expected one value per layer, at "
                          f"least 2, got shape {array.shape}")
     return array.astype(float)
-
-
-def non_negative_real(value, argname: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{argname}: expected a number, got "
-                        f"{type(value).__name__} {value!r}")
-    if not (np.isfinite(value) and value >= 0):
-        raise ValueError(f"{argname}: expected a finite number >= 0, "
-                         f"got {value}")
-    return float(value)
 
 
 def gradients(grads, argname: str = "grads") -> list[np.ndarray]:

@@ -113,6 +113,7 @@ class ReLU(Activation):
 
 
 def _check_alpha(alpha: float, name: str) -> float:
+    # Here, not in _checks: _checks builds on this module, not the reverse.
     if isinstance(alpha, bool) or not isinstance(alpha, Real):
         raise TypeError(f"{name}: alpha must be a real number, "
                         f"got {type(alpha).__name__}")

@@ -93,7 +93,8 @@ class Diagnostics:
 
     def __init__(self, every: int = 1, threshold: float = 0.01):
         self.every = _checks.positive_int(every, "every")
-        self.threshold = _checks.non_negative_real(threshold, "threshold")
+        self.threshold = _checks.positive_real(threshold, "threshold",
+                                               zero_ok=True)
         self._seen = 0
         self.steps: list[tuple[int, int]] = []
         self._rows: dict[str, list] = {
