@@ -5,7 +5,9 @@ batch's gradient and take a gradient-descent step. `train` checks its input
 once, builds the network and hands it to `_fit`, the package's one training
 loop. The loop sees a network through a small interface, so chapters 1-3's
 plain network (`bplib.network.PlainNet`) and chapter 8's deep one
-(`bplib.deep.DeepNet`, with batch norm and skips) train alike::
+(`bplib.deep.DeepNet`, with batch norm and skips) train alike:
+
+.. code-block:: text
 
     W, b, activations      the weights, biases and σ of each layer
     params                 every trainable array in one flat list: W, b, then
