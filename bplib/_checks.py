@@ -24,8 +24,8 @@ from .activations import Activation, get_activation
 from .losses import Loss, get_loss
 
 
-def as_array(value, argname: str, ndim: int) -> np.ndarray:
-    """`value` as a finite float array with `ndim` dimensions."""
+def as_float_array(value, argname: str) -> np.ndarray:
+    """`value` as a float array of any shape (NaN and inf allowed)."""
     try:
         array = np.asarray(value)
     except ValueError as error:  # ragged nested lists
@@ -35,8 +35,12 @@ def as_array(value, argname: str, ndim: int) -> np.ndarray:
     if array.dtype.kind not in "fiu":
         raise TypeError(f"{argname}: expected real numbers, got an array "
                         f"of dtype {array.dtype}")
-    if array.dtype.kind != "f":
-        array = array.astype(float)
+    return array if array.dtype.kind == "f" else array.astype(float)
+
+
+def as_array(value, argname: str, ndim: int) -> np.ndarray:
+    """`value` as a finite float array with `ndim` dimensions."""
+    array = as_float_array(value, argname)
     if array.ndim != ndim:
         expected = {1: "a vector (1-D)",
                     2: "a matrix (2-D), one row per sample"}[ndim]
@@ -384,14 +388,11 @@ def returned_gradient(g: np.ndarray, like: np.ndarray, param: str,
 def per_layer(values, argname: str) -> np.ndarray:
     """One number per layer, for at least two layers (inf and NaN allowed:
     an exploding network's gradient norms are what they are)."""
-    array = np.asarray(values)
-    if array.dtype.kind not in "fiu":
-        raise TypeError(f"{argname}: expected real numbers, got an array "
-                        f"of dtype {array.dtype}")
+    array = as_float_array(values, argname)
     if array.ndim != 1 or len(array) < 2:
         raise ValueError(f"{argname}: expected one value per layer, at "
                          f"least 2, got shape {array.shape}")
-    return array.astype(float)
+    return array
 
 
 def gradients(grads, argname: str = "grads") -> list[np.ndarray]:
@@ -404,15 +405,6 @@ def gradients(grads, argname: str = "grads") -> list[np.ndarray]:
         raise ValueError(f"{argname}: expected at least one array, got an "
                          "empty list")
     return [as_float_array(g, f"{argname}[{i}]") for i, g in enumerate(grads)]
-
-
-def as_float_array(value, argname: str) -> np.ndarray:
-    """`value` as a float array of any shape (NaN and inf allowed)."""
-    array = np.asarray(value)
-    if array.dtype.kind not in "fiu":
-        raise TypeError(f"{argname}: expected real numbers, got an array "
-                        f"of dtype {array.dtype}")
-    return array if array.dtype.kind == "f" else array.astype(float)
 
 
 def step_sizes(exact, arrays, steps) -> np.ndarray:
