@@ -93,3 +93,34 @@ def test_notebook_carries_no_widget_state_or_views(path):
     views = [i for i, cell in enumerate(code_cells(path)) for out in cell.get("outputs", [])
              if "application/vnd.jupyter.widget-view+json" in out.get("data", {})]
     assert not views, f"code cells {views} hold widget views"
+
+
+def figures(path: Path):
+    """(cell index, the cell's mystnb metadata) for every code cell whose output is an image."""
+    for i, cell in enumerate(code_cells(path)):
+        if any(key.startswith("image/") for out in cell.get("outputs", [])
+               for key in out.get("data", {})):
+            yield i, cell.get("metadata", {}).get("mystnb", {})
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_figure_has_a_caption_and_alt_text(path):
+    # myst-nb renders both from the cell's metadata: mystnb.figure.caption under the figure, and
+    # mystnb.image.alt for a reader who cannot see it (without it the alt text is a file path).
+    for i, meta in figures(path):
+        caption = meta.get("figure", {}).get("caption", "")
+        alt = meta.get("image", {}).get("alt", "")
+        where = f"code cell {i}"
+        assert len(caption.split()) >= 5, f"{where}: a caption saying what to see, please"
+        assert len(alt.split()) >= 12, f"{where}: alt text describing the figure, please"
+        assert alt.strip() != caption.strip(), f"{where}: the alt text only repeats the caption"
+        assert not re.search(r"\.(png|svg|jpe?g)\b", alt), f"{where}: alt text is a file name"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_cell_shows_at_most_one_figure(path):
+    # A caption and alt text belong to one image: a cell with two would give both the same.
+    for i, cell in enumerate(code_cells(path)):
+        images = [out for out in cell.get("outputs", [])
+                  if any(key.startswith("image/") for key in out.get("data", {}))]
+        assert len(images) <= 1, f"code cell {i} shows {len(images)} figures"

@@ -4,6 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
+# Okabe & Ito (2008), "Color Universal Design": eight colours that stay distinct for every common
+# colour-vision deficiency, ordered so the first series differ most (faint yellow comes last).
+OKABE_ITO = {
+    "blue": "#0072B2", "vermillion": "#D55E00", "green": "#009E73", "orange": "#E69F00",
+    "purple": "#CC79A7", "sky": "#56B4E9", "black": "#000000", "yellow": "#F0E442",
+}
+LINESTYLES = ["-", "--", ":", "-.", (0, (5, 1, 1, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 3)),
+              (0, (8, 2))]
+
 # One look for every figure in the book. Sizes suit the book's text column
 # (about 700 px wide).
 BOOK_STYLE = {
@@ -28,9 +37,11 @@ def use_book_style() -> None:
     """Apply the book's figure style to matplotlib (every chapter's first
     cell calls this, so that figures look alike across the book)."""
     import matplotlib.pyplot as plt
+    from cycler import cycler
 
-    # Colours from matplotlib's colour-blind-safe Tableau style.
-    plt.style.use(["default", "tableau-colorblind10", BOOK_STYLE])
+    # Each series gets a colour and a line style of its own: distinct in greyscale too.
+    series = cycler(color=list(OKABE_ITO.values()), linestyle=LINESTYLES)
+    plt.style.use(["default", BOOK_STYLE, {"axes.prop_cycle": series}])
 
 
 def draw_network(W: list[np.ndarray], ax=None, weight_labels: bool = False,
