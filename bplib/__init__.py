@@ -46,6 +46,7 @@ from .diagnostics import (
 )
 from .gradient_check import (
                         GradcheckReport,
+                        entry_error,
                         gradcheck,
                         numerical_gradient,
                         relative_error,
@@ -75,7 +76,7 @@ __all__ = [
     "PlainNet",
     "train", "History", "TrainingStep", "TrainingDiverged", "clip_by_norm",
     "gradcheck", "GradcheckReport", "numerical_gradient", "relative_error",
-    "step_size_errors",
+    "entry_error", "step_size_errors",
     "Tensor",
     "batchnorm_forward", "batchnorm_backward", "batchnorm_inference",
     "DeepNet", "init_deep", "layer_flags", "deep_forward", "deep_backprop",

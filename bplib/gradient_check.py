@@ -3,7 +3,9 @@
 A numerical gradient costs two loss evaluations per parameter, far too
 slow to train with, but it needs no calculus, so it catches the bugs that
 calculus lets through. The report says, layer by layer, how far the two
-disagree, in the bands of Stanford's CS231n notes.
+disagree: over the whole array (a norm) and at the worst single entry (the
+per-element relative error of Stanford's CS231n notes), judged in CS231n's
+bands.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from . import _checks
 from .network import Params, _forward_batch, backprop_batch, backpropagation
 
 __all__ = ["numerical_gradient", "step_size_errors", "relative_error",
-           "verdict", "gradcheck", "GradcheckReport", "GradcheckRow"]
+           "entry_error", "verdict", "gradcheck", "GradcheckReport", "GradcheckRow"]
 
 #: the finite-difference schemes numerical_gradient knows
 SCHEMES = ("central", "forward")
@@ -25,6 +27,10 @@ SCHEMES = ("central", "forward")
 #: upper bounds of relative error and what they usually mean (CS231n)
 BANDS = ((1e-7, "good"), (1e-4, "acceptable near kinks"),
          (1e-2, "suspect"), (np.inf, "wrong"))
+
+#: entries below this size in both gradients are compared absolutely: central
+#: differences carry about 1e-10 of noise, which would swamp a tinier entry
+ENTRY_FLOOR = 1e-6
 
 
 def numerical_gradient(f: Callable[[], float], arrays: list[np.ndarray],
@@ -82,14 +88,31 @@ def step_size_errors(f: Callable[[], float], arrays: list[np.ndarray],
 
 
 def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
-    """‖g − n‖ / max(‖g‖, ‖n‖): CS231n's relative error over a whole array.
+    """‖g − n‖ / max(‖g‖, ‖n‖): the relative error of a whole array, a norm.
 
-    0 when both are 0 (chapter 2).
+    CS231n's per-entry formula applied to the arrays' norms; an error confined
+    to small entries can hide in it (`entry_error` does not). 0 when both
+    are 0 (chapter 2).
     """
     scale = max(np.linalg.norm(analytic), np.linalg.norm(numeric))
     if scale == 0:
         return 0.0
     return float(np.linalg.norm(analytic - numeric) / scale)
+
+
+def entry_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
+    """max over entries of |g − n| / max(|g|, |n|): CS231n's relative error,
+    at the worst entry.
+
+    Entries smaller than ENTRY_FLOOR in both are measured against the floor
+    instead, so that finite-difference noise in a near-zero entry is not
+    mistaken for a bug (chapter 2).
+    """
+    g, n = np.asarray(analytic, dtype=float), np.asarray(numeric, dtype=float)
+    if g.size == 0:
+        return 0.0
+    scale = np.maximum(np.maximum(np.abs(g), np.abs(n)), ENTRY_FLOOR)
+    return float(np.max(np.abs(g - n) / scale))
 
 
 def verdict(error: float) -> str:
@@ -102,15 +125,22 @@ def verdict(error: float) -> str:
 
 @dataclass(frozen=True)
 class GradcheckRow:
-    """One parameter array: layer (the text's 1..L), "W" or "b", error."""
+    """One parameter array: layer (the text's 1..L), "W" or "b", the error
+    of the whole array (`relative_error`) and of its worst entry
+    (`entry_error`)."""
 
     layer: int
     param: str
     shape: tuple
     error: float
+    worst_entry: float
 
     @property
     def verdict(self) -> str:
+        """The band of the array's error, but "wrong" when a single entry is
+        (an error in small entries that the norm hides)."""
+        if verdict(self.worst_entry) == "wrong":
+            return "wrong"
         return verdict(self.error)
 
 
@@ -133,20 +163,23 @@ class GradcheckReport:
 
     @property
     def ok(self) -> bool:
-        """Every error at most 1e-4, the most CS231n calls acceptable."""
-        return self.max_error <= 1e-4
+        """Every array's error at most 1e-4, the most CS231n calls
+        acceptable, and no entry wrong."""
+        return self.max_error <= 1e-4 and all(row.verdict != "wrong" for row in self.rows)
 
     def __str__(self) -> str:
         # A good row's error is the check's own (rounding, truncation), and
         # its digits differ from one CPU to another: print only the band,
         # so the table reads the same on every machine. row.error is exact.
-        good = f"≤ {BANDS[0][0]:.0e}"
-        lines = ["layer  param  shape      relative error  verdict"]
+        def shown(error, bound):
+            return f"≤ {bound:.0e}" if error <= bound else f"{error:.1e}"
+
+        # A fine entry's error is noise too, at a larger scale (small entries).
+        lines = ["layer  param  shape      relative error  worst entry  verdict"]
         for row in self.rows:
-            error = good if row.verdict == "good" else f"{row.error:.1e}"
             lines.append(f"{row.layer:>5}  {row.param:<5}  "
-                         f"{str(row.shape):<9}  {error:>14}  "
-                         f"{row.verdict}")
+                         f"{str(row.shape):<9}  {shown(row.error, BANDS[0][0]):>14}  "
+                         f"{shown(row.worst_entry, BANDS[1][0]):>11}  {row.verdict}")
         return "\n".join(lines)
 
 
@@ -183,6 +216,6 @@ def gradcheck(x, y, W: Params, b: Params, activations, loss, *,
         for param in ("W", "b"):
             g, n = np.asarray(analytic[param][l]), numeric[param][l]
             _checks.returned_gradient(g, n, param, l)
-            rows.append(GradcheckRow(l + 1, param, n.shape,
-                                     relative_error(g, n)))
+            rows.append(GradcheckRow(l + 1, param, n.shape, relative_error(g, n),
+                                     entry_error(g, n)))
     return GradcheckReport(rows)

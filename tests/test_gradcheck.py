@@ -34,6 +34,44 @@ def test_relative_error_of_two_zero_arrays_is_zero():
     assert bp.relative_error(np.zeros(3), np.zeros(3)) == 0.0
 
 
+def test_entry_error_is_cs231n_relative_error_at_the_worst_entry():
+    g, n = np.array([1.0, -2.0, 0.5]), np.array([1.0, -2.2, 0.45])
+    assert bp.entry_error(g, n) == pytest.approx(max(0.2 / 2.2, 0.05 / 0.5))
+    assert bp.entry_error(g, g.copy()) == 0.0
+
+
+def test_entry_error_measures_near_zero_entries_against_the_floor():
+    # central differences leave ~1e-10 of noise: on a 1e-9 entry that is no bug
+    g = np.array([1.0, 1e-9])
+    assert bp.entry_error(g, g + np.array([0.0, 1e-10])) == pytest.approx(1e-10 / 1e-6)
+
+
+def test_a_bug_in_the_small_entries_hides_in_the_norm_but_not_per_entry():
+    # one large entry right, every small one off by half: the norm barely moves
+    g = np.array([100.0, 0.001, -0.002, 0.003])
+    wrong = g * np.array([1.0, 1.5, 1.5, 1.5])
+    assert verdict(bp.relative_error(g, wrong)) in ("acceptable near kinks", "good")
+    assert bp.entry_error(g, wrong) == pytest.approx(1 / 3)
+    row = GradcheckRow(1, "W", (4,), bp.relative_error(g, wrong), bp.entry_error(g, wrong))
+    assert row.verdict == "wrong" and not GradcheckReport([row]).ok
+
+
+def test_gradcheck_catches_a_backprop_wrong_only_in_its_small_entries(net4):
+    x, y, W, b = net4
+
+    def backprop_small_entries_wrong(x, y, W, b, activations, loss):
+        dW, db = bp.backpropagation(x, y, W, b, activations, loss)
+        big = max(np.max(np.abs(g)) for g in dW)
+        return [np.where(np.abs(g) < 1e-3 * big, 2 * g, g) for g in dW], db
+
+    dW, _ = bp.backpropagation(x, y, W, b, ACTIVATIONS, "bce")
+    big = max(np.max(np.abs(g)) for g in dW)
+    assert any(np.any((np.abs(g) < 1e-3 * big) & (np.abs(g) > 1e-5)) for g in dW), \
+        "the probe needs small (but not tiny) entries to make its point"
+    report = bp.gradcheck(x, y, W, b, ACTIVATIONS, "bce", backprop=backprop_small_entries_wrong)
+    assert not report.ok and report.worst.verdict == "wrong"
+
+
 def test_relative_error_is_the_norm_of_the_difference_over_the_larger_norm():
     assert bp.relative_error(np.array([3.0, 4.0]), np.array([0.0, 0.0])) == 1.0
     assert bp.relative_error(np.array([1.0, 0.0]), np.array([1.1, 0.0])) == pytest.approx(0.1 / 1.1)
@@ -149,11 +187,14 @@ def test_gradcheck_rejects_a_backprop_that_returns_the_wrong_shape(net4):
 def test_report_prints_a_header_and_one_line_per_row(net4):
     report = bp.gradcheck(*net4, ACTIVATIONS, "bce", backprop=corrupting(2, double))
     header, *lines = str(report).splitlines()
-    assert "relative error" in header
+    assert "relative error" in header and "worst entry" in header
     assert len(lines) == len(report.rows)
     for line, row in zip(lines, report.rows):
-        layer, param, shape, error, verdict_text = re.fullmatch(
-            r"\s*(\d+)\s+(\w+)\s+(\(.*?\))\s+(≤ 1e-07|\S+)\s+(.+)", line).groups()
+        layer, param, shape, error, entry, verdict_text = re.fullmatch(
+            r"\s*(\d+)\s+(\w+)\s+(\(.*?\))\s+(≤ 1e-07|\S+)\s+(≤ 1e-04|\S+)\s+(.+)",
+            line).groups()
+        if entry != "≤ 1e-04":
+            assert float(entry) == pytest.approx(row.worst_entry, rel=0.06)
         assert (int(layer), param, shape, verdict_text) == (row.layer, row.param, str(row.shape),
                                                             row.verdict)
         if row.verdict == "good":
@@ -168,7 +209,7 @@ def test_report_prints_a_header_and_one_line_per_row(net4):
 def test_report_prints_the_same_whatever_the_rounding_inside_the_good_band():
     # Another CPU moves a correct gradient's error by a few ulps, or by a factor of 2: same table.
     def rows(errors):
-        return [GradcheckRow(1, "W", (2, 3), e) for e in errors]
+        return [GradcheckRow(1, "W", (2, 3), e, 10 * e) for e in errors]
 
     assert str(GradcheckReport(rows([4.2e-10, 0.0, 1e-7]))) == str(
         GradcheckReport(rows([5.1e-10, 3e-16, 9e-8])))
@@ -193,7 +234,8 @@ def test_gradcheck_never_writes_to_the_callers_arrays(net4):
 @pytest.mark.parametrize("errors, ok", [([1e-9, 1e-5, 1e-4], True), ([1e-9, 2e-4], False),
                                         ([1e-3], False)])
 def test_report_is_ok_while_every_error_is_at_most_acceptable(errors, ok):
-    report = GradcheckReport([GradcheckRow(l + 1, "W", (1, 1), e) for l, e in enumerate(errors)])
+    report = GradcheckReport([GradcheckRow(l + 1, "W", (1, 1), e, e)
+                              for l, e in enumerate(errors)])
     assert report.ok is ok
     assert report.max_error == max(errors)
     assert report.worst.error == max(errors)
@@ -284,12 +326,12 @@ def test_step_size_errors_rejects_mismatched_exact_and_bad_steps(rng):
 def test_a_nan_gradient_is_wrong_never_ok():
     # max() skips NaN when it is not first, and NaN <= bound is False for every band: both once hid
     # a NaN.
-    report = GradcheckReport([GradcheckRow(1, "W", (2, 2), 1e-10),
-                              GradcheckRow(1, "b", (2,), np.nan)])
+    report = GradcheckReport([GradcheckRow(1, "W", (2, 2), 1e-10, 1e-9),
+                              GradcheckRow(1, "b", (2,), np.nan, np.nan)])
     assert verdict(np.nan) == "wrong" and report.rows[1].verdict == "wrong"
     assert np.isnan(report.max_error) and not report.ok
     assert report.worst is report.rows[1]
-    assert "nan  wrong" in str(report)
+    assert "nan          nan  wrong" in str(report)
 
 
 def test_gradcheck_of_a_backprop_returning_nan_says_wrong(net4):
