@@ -3,9 +3,11 @@
 Every page of the strict build (the `html` fixture) is served from localhost and opened with every
 request that leaves the site recorded and blocked (no other host resolves). Per page: math typeset
 by MathJax with no error and no raw TeX left in the text, no formula split from the punctuation
-after it, every image decoded, nothing fetched from elsewhere, and no console error beyond the
-known upstream noise listed below. Then: the sidebar reaches every chapter, and the search page
-finds "backpropagation".
+after it, every image decoded, nothing fetched from elsewhere, no console error beyond the known
+upstream noise listed below, no critical or serious accessibility violation (axe-core, bundled in
+the axe-playwright-python wheel), and, on a 400 px phone screen, nothing wider than the screen and
+every formula that must scroll showing that it does. Then: the sidebar reaches every chapter, and
+the search page finds "backpropagation".
 
 These tests need the `chromium` executable (`make test` installs it when it can). Without it they
 skip on a developer's machine and fail on CI (CI set), so a green CI run always means they ran.
@@ -61,6 +63,21 @@ BROKEN_NOWRAP_JS = """() => [...document.querySelectorAll(".text-nowrap")]
   .filter(e => e.querySelector("mjx-container") && e.getClientRects().length > 1).length"""
 
 RAW_TEX = ("\\(", "\\)", "\\[", "\\]", "$$", "\\begin{", "\\frac", "\\sum")
+
+PHONE = {"width": 400, "height": 800}
+
+# At phone width: how far the page reaches past the screen, and the display formulas that are cut
+# without the scroll shadows of book/_static/book.css (a phone hides scrollbars).
+PHONE_JS = """() => ({
+  width: document.documentElement.scrollWidth,
+  hidden_scroll: [...document.querySelectorAll("div.math")]
+    .filter(e => e.scrollWidth > e.clientWidth + 1)
+    .filter(e => !getComputedStyle(e).backgroundImage.includes("gradient"))
+    .map(e => e.textContent.slice(0, 40)),
+})"""
+
+# axe-core's impact levels that fail the test; "moderate" and "minor" are reported by axe only.
+BLOCKING_IMPACTS = ("critical", "serious")
 
 
 def chromium_path() -> str:
@@ -194,11 +211,33 @@ def test_every_page_renders_offline(browser, site, html):
             found.append(f"not found on the site: {visit.missing}")
         if unexplained(visit.console_errors):
             found.append(f"console errors: {unexplained(visit.console_errors)}")
+        found += accessibility_violations(page) + phone_problems(page)
         if found:
             problems[path] = found
         visit.close()
     assert not problems, "\n".join(f"{p}: {f}" for p, f in problems.items())
     assert checked_math >= 1, "no page had math: the check above would prove nothing"
+
+
+def accessibility_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    return [f"axe {v['impact']}: {v['id']} ({len(v['nodes'])}x): {v['help']}"
+            for v in violations if v["impact"] in BLOCKING_IMPACTS]
+
+
+def phone_problems(page) -> list[str]:
+    """What a 400 px phone screen shows wrong; leaves the page at that width."""
+    page.set_viewport_size(PHONE)
+    page.wait_for_timeout(100)  # let the layout settle
+    phone = page.evaluate(PHONE_JS)
+    found = []
+    if phone["width"] > PHONE["width"]:
+        found.append(f"{phone['width']} px wide on a {PHONE['width']} px phone screen")
+    if phone["hidden_scroll"]:
+        found.append(f"formulas cut on a phone with nothing to show it: {phone['hidden_scroll']}")
+    return found
 
 
 def test_the_checks_catch_a_broken_page(browser, tmp_path):
@@ -209,13 +248,22 @@ def test_the_checks_catch_a_broken_page(browser, tmp_path):
         '<p style="width: 4em"><span class="text-nowrap"><mjx-container>x</mjx-container>'
         " and some words, too many for one line.</span></p>"
         '<img src="missing.png"><img src="https://example.org/remote.png">'
-        '<script>console.error("boom")</script></main></body></html>')
+        '<script>console.error("boom")</script>'
+        # an ARIA list without list items (critical), a line wider than a phone, and a formula
+        # that scrolls with nothing to show it
+        '<div role="list"><div>not an item</div></div><pre>' + "x" * 120 + "</pre>"
+        '<div class="math" style="overflow-x: auto; width: 5em"><span style="white-space: nowrap">'
+        "a very long formula indeed</span></div></main></body></html>")
     with serve(tmp_path) as url:
         visit = Visit(browser, url, "broken.html")
         prose = visit.page.evaluate(VISIBLE_PROSE_JS)
         images = visit.page.evaluate(IMAGES_JS)
         broken = visit.page.evaluate(BROKEN_NOWRAP_JS)
+        axe = accessibility_violations(visit.page)
+        phone = phone_problems(visit.page)
         visit.close()
+    assert any("aria-required-children" in v for v in axe), axe
+    assert len(phone) == 2 and "px wide" in phone[0] and "formulas cut" in phone[1], phone
     assert "\\(" in prose
     assert broken == 1
     assert len(images["failed"]) == 2
