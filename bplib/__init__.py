@@ -37,6 +37,7 @@ from .deep import (
                         init_deep,
                         layer_flags,
 )
+from .diagnose import Diagnosis, diagnose
 from .diagnostics import (
                         Diagnostics,
                         activation_stats,
@@ -83,4 +84,5 @@ __all__ = [
     "deep_predict", "deep_loss",
     "Diagnostics", "gradient_norms", "first_last_ratio",
     "update_ratios", "activation_stats",
+    "diagnose", "Diagnosis",
 ]

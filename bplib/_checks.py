@@ -427,3 +427,43 @@ def recorded(values: list, argname: str, which: str) -> list:
         raise ValueError(f"{argname}: no {which} was recorded (train "
                          f"records the metric only when given one)")
     return values
+
+
+def required_function(value, argname: str, signature: str):
+    """`value` if it can be called (None is refused)."""
+    if not callable(value):
+        raise TypeError(f"{argname}: expected a function {signature}, got "
+                        f"{type(value).__name__}")
+    return value
+
+
+def flag(value, argname: str) -> bool:
+    """`value` if it is a bool (True or False, numpy's too)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{argname}: expected True or False, got "
+                        f"{type(value).__name__} {value!r}")
+    return bool(value)
+
+
+def generator(value, argname: str = "rng") -> np.random.Generator:
+    """A numpy Generator from a seed (an int >= 0), a Generator, or None
+    (fresh randomness), as np.random.default_rng takes them."""
+    if value is None or isinstance(value, np.random.Generator):
+        return np.random.default_rng(value)
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{argname}: expected a seed (an int >= 0), a numpy "
+                        f"Generator or None, got {type(value).__name__} "
+                        f"{value!r}")
+    if value < 0:
+        raise ValueError(f"{argname}: expected a seed >= 0, got {value}")
+    return np.random.default_rng(int(value))
+
+
+def small_architecture(value, max_layers: int, max_width: int) -> list[int]:
+    """`architecture`, small enough to probe in a moment: at most
+    `max_layers` layers of at most `max_width` units."""
+    sizes = architecture(value)
+    if len(sizes) - 1 > max_layers or max(sizes) > max_width:
+        raise ValueError(f"architecture: expected at most {max_layers} layers "
+                         f"of at most {max_width} units, got {sizes}")
+    return sizes

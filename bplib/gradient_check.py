@@ -101,8 +101,8 @@ def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
 
 
 def entry_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
-    """max over entries of |g − n| / max(|g|, |n|): CS231n's relative error,
-    at the worst entry.
+    """max over entries of `abs(g - n) / max(abs(g), abs(n))`: CS231n's
+    relative error, at the worst entry.
 
     Entries smaller than ENTRY_FLOOR in both are measured against the floor
     instead, so that finite-difference noise in a near-zero entry is not
