@@ -26,15 +26,17 @@ PAGES = [ROOT / "book" / name for name in ("intro.md", "how_to_run.md")]
 #: the .md pages' definitions (notebooks keep theirs in their metadata)
 TYPED: dict[str, dict[str, str]] = {
     "intro.md": {},
-    "how_to_run.md": {},
+    "how_to_run.md": {
+        "3.11": "the oldest Python the book supports (requires-python in pyproject.toml)",
+    },
 }
 
 SET_ASIDE = [
     r"```.*?```",                      # code blocks, and directive heads such as ```{exercise}
     r"\$\$.*?\$\$", r"\$[^$\n]+\$",     # formulas: their numbers are definitions, not results
     r"\\begin\{(\w+\*?)\}.*?\\end\{\1\}",
+    r"`[^`]*`",                         # inline code, first: it may quote a role, `{glue:}`
     r"\{[\w:-]+\}`[^`]*`",              # roles: {glue:text}`...`, {ref}, {cite}, {numref}, ...
-    r"`[^`]*`",                         # inline code
     r"\]\([^)]*\)", r"\([\w-]+\)=",     # link targets and (label)= anchors
     r"<!--.*?-->", r"<[^>]+>",          # comments and HTML tags
     r"^:\w[\w-]*:.*$",                  # directive options such as :label: ex-2-1
@@ -80,3 +82,22 @@ def test_the_check_finds_typed_results_and_spares_the_rest():
             "with $\\eta = 0.5$, `lr=0.1`, {glue:text}`acc`, {ref}`ch-2` and [a](x1.html).")
     assert typed_numbers(text, {}) == ["97.3%", "12", "3.2×"]
     assert typed_numbers(text, {"12": "the epochs chosen"}) == ["97.3%", "3.2×"]
+
+
+def test_book_glue_emits_what_myst_nb_glue_does():
+    # bp.book.glue writes myst-nb's output by hand (importing myst_nb is slow): the build must
+    # read it as its own.
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+    from myst_nb import glue as myst_glue
+
+    import bplib as bp
+
+    InteractiveShell.instance()
+    with capture_output() as ours:
+        assert bp.book.glue("acc", 0.97312, ".1%") == "97.3%"
+    with capture_output() as theirs:
+        myst_glue("acc", "97.3%", display=False)
+    assert [(o.data, o.metadata) for o in ours.outputs] == \
+        [(o.data, o.metadata) for o in theirs.outputs]
+    assert ours.outputs[0].data == {"application/papermill.record/text/plain": "'97.3%'"}
