@@ -2,10 +2,10 @@
 
 Chapter 2 derives the four equations of backpropagation::
 
-    BP1  δᴸ = ∇ₐC ⊙ σ'(zᴸ)              the output error
+    BP1  δᴸ = ∇ₐL ⊙ σ'(zᴸ)              the output error
     BP2  δˡ = ((Wˡ⁺¹)ᵀ δˡ⁺¹) ⊙ σ'(zˡ)    the error, one layer down
-    BP3  ∂C/∂bˡ = δˡ
-    BP4  ∂C/∂Wˡ = δˡ (aˡ⁻¹)ᵀ
+    BP3  ∂L/∂bˡ = δˡ
+    BP4  ∂L/∂Wˡ = δˡ (aˡ⁻¹)ᵀ
 
 and the appendix "bug zoo" shows each classic bug's signature in a gradient check. `diagnose`
 runs a learner's backprop on small probe networks of its own and compares every gradient with
@@ -38,14 +38,14 @@ KINDS: dict[str, str] = {
     "shape": "the function raises, or returns the wrong number of arrays or arrays of the "
              "wrong shape",
     "missing_transpose": "BP2 multiplies δˡ⁺¹ by Wˡ⁺¹ where its transpose (Wˡ⁺¹)ᵀ belongs",
-    "outer_product_order": "BP4 computes aˡ⁻¹ (δˡ)ᵀ, the transpose of ∂C/∂Wˡ = δˡ (aˡ⁻¹)ᵀ",
+    "outer_product_order": "BP4 computes aˡ⁻¹ (δˡ)ᵀ, the transpose of ∂L/∂Wˡ = δˡ (aˡ⁻¹)ᵀ",
     "previous_activation": "BP4 uses the layer's own output aˡ where its input aˡ⁻¹ belongs",
-    "bias_gradient": "∂C/∂bˡ is wrong while every ∂C/∂W is right: BP3 says ∂C/∂bˡ = δˡ",
+    "bias_gradient": "∂L/∂bˡ is wrong while every ∂L/∂W is right: BP3 says ∂L/∂bˡ = δˡ",
     "activation_derivative_of_output": "σ' is evaluated at the output a = σ(z) where BP1 or BP2 "
                                        "has σ'(z)",
     "missing_activation_derivative": "BP1 or BP2 leaves out the factor σ'(z)",
     "output_delta_sign": "BP1 computes y − ŷ where ŷ − y belongs: every gradient points uphill",
-    "output_delta_twice": "BP1 multiplies ŷ − y, already ∂C/∂zᴸ for sigmoid + bce and softmax + "
+    "output_delta_twice": "BP1 multiplies ŷ − y, already ∂L/∂zᴸ for sigmoid + bce and softmax + "
                           "cce, by the output activation's derivative again",
     "constant_factor": "every gradient is off by one common factor: a stray 2, or a sum over "
                        "the batch where the mean belongs",
@@ -72,7 +72,7 @@ PROBE_NETWORKS = [(("tanh", "sigmoid"), "tanh", "mse"),
 BATCH_SIZES = (3, 1, 5)
 
 # Two gradients agree when they differ by rounding: loops and matrix products, or ŷ − y and
-# ∇ₐC ⊙ σ'(z), differ by ~1e-15 relative; every bug here changes them by far more than 1e-6.
+# ∇ₐL ⊙ σ'(z), differ by ~1e-15 relative; every bug here changes them by far more than 1e-6.
 RTOL, ATOL = 1e-6, 1e-9
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -280,7 +280,7 @@ def _output_delta(sigma: Activation, loss: Loss, z, a, y, kind: str | None, how:
     """BP1, with `kind` planted (None: bplib's δᴸ)."""
     if type(sigma) is not loss.canonical_activation:
         return _through(sigma, z, a, loss.gradient(a, y), kind)
-    delta = a - y    # ŷ − y already is ∂C/∂zᴸ (chapter 5)
+    delta = a - y    # ŷ − y already is ∂L/∂zᴸ (chapter 5)
     if kind != "output_delta_twice":
         return delta
     if how == "diagonal" and sigma is softmax:
@@ -365,16 +365,16 @@ def _near(c: float | None, target: float) -> bool:
 # ---------------------------------------------------------------- what to tell the learner
 def _delta_equation(l: int, L: int) -> str:
     if l == L:
-        return "BP1, the output error δᴸ = ∇ₐC ⊙ σ'(zᴸ)"
+        return "BP1, the output error δᴸ = ∇ₐL ⊙ σ'(zᴸ)"
     return f"BP2, δ{_sup(l)} = ((W{_sup(l + 1)})ᵀ δ{_sup(l + 1)}) ⊙ σ'(z{_sup(l)})"
 
 
 def _bp3(l: int) -> str:
-    return f"BP3, ∂C/∂b{_sup(l)} = δ{_sup(l)}"
+    return f"BP3, ∂L/∂b{_sup(l)} = δ{_sup(l)}"
 
 
 def _bp4(l: int) -> str:
-    return f"BP4, ∂C/∂W{_sup(l)} = δ{_sup(l)} (a{_sup(l - 1)})ᵀ"
+    return f"BP4, ∂L/∂W{_sup(l)} = δ{_sup(l)} (a{_sup(l - 1)})ᵀ"
 
 
 def _and(items: list) -> str:
@@ -399,12 +399,12 @@ def _explain_bug(bug: _Bug, l: int, L: int) -> str:
             f"W{_sup(l + 1)} where its transpose (W{_sup(l + 1)})ᵀ belongs, {below}. "
             f"Look at {_delta_equation(l, L)}.",
         "outer_product_order":
-            f"∂C/∂W{_sup(l)} is transposed: a{_sup(l - 1)} (δ{_sup(l)})ᵀ where "
+            f"∂L/∂W{_sup(l)} is transposed: a{_sup(l - 1)} (δ{_sup(l)})ᵀ where "
             f"δ{_sup(l)} (a{_sup(l - 1)})ᵀ belongs, one row per unit of layer {l}. δ and "
-            f"∂C/∂b are right. Look at {_bp4(l)}.",
+            f"∂L/∂b are right. Look at {_bp4(l)}.",
         "previous_activation":
-            f"∂C/∂W{_sup(l)} is built from layer {l}'s own output a{_sup(l)} instead of its "
-            f"input a{_sup(l - 1)}. δ and ∂C/∂b are right. Look at {_bp4(l)}: each weight's "
+            f"∂L/∂W{_sup(l)} is built from layer {l}'s own output a{_sup(l)} instead of its "
+            f"input a{_sup(l - 1)}. δ and ∂L/∂b are right. Look at {_bp4(l)}: each weight's "
             "gradient is the error of the unit it feeds times the input it multiplies.",
         "activation_derivative_of_output":
             f"The error enters at layer {l}: σ' is evaluated at the layer's output "
@@ -415,12 +415,12 @@ def _explain_bug(bug: _Bug, l: int, L: int) -> str:
             f"The error enters at layer {l}: the factor σ'(z{_sup(l)}) is missing from "
             f"δ{_sup(l)}, {below}. Look at {_delta_equation(l, L)}."
             + (" ŷ − y is δᴸ itself only for identity + mse, sigmoid + bce and softmax + cce; "
-               "with tanh + mse it is only ∇ₐC." if l == L else ""),
+               "with tanh + mse it is only ∇ₐL." if l == L else ""),
         "output_delta_twice":
-            "With sigmoid + bce or softmax + cce, ŷ − y already is δᴸ = ∂C/∂zᴸ (chapter 5), "
+            "With sigmoid + bce or softmax + cce, ŷ − y already is δᴸ = ∂L/∂zᴸ (chapter 5), "
             "but your code multiplies it by the output activation's derivative again, which "
             f"shrinks every gradient. Look at {_delta_equation(L, L)}: use ŷ − y, or "
-            "∇ₐC ⊙ σ'(zᴸ), not both.",
+            "∇ₐL ⊙ σ'(zᴸ), not both.",
     }[bug.kind]
     return explain + _also(bug)
 
@@ -466,12 +466,12 @@ def _explain_unknown(outcome: _Outcome, truth: list[np.ndarray], scale: float, l
     W_ok = _close(outcome.grads[l - 1], truth[l - 1], scale)
     b_ok = _close(outcome.grads[L + l - 1], truth[L + l - 1], scale)
     if b_ok:
-        hint = f"∂C/∂b{_sup(l)} is right but ∂C/∂W{_sup(l)} is not, so δ is right: look at " \
+        hint = f"∂L/∂b{_sup(l)} is right but ∂L/∂W{_sup(l)} is not, so δ is right: look at " \
                f"{_bp4(l)}."
     elif W_ok:
-        hint = f"∂C/∂W{_sup(l)} is right but ∂C/∂b{_sup(l)} is not: look at {_bp3(l)}."
+        hint = f"∂L/∂W{_sup(l)} is right but ∂L/∂b{_sup(l)} is not: look at {_bp3(l)}."
     else:
-        hint = f"Both ∂C/∂W{_sup(l)} and ∂C/∂b{_sup(l)} are wrong, so δ{_sup(l)} is: look at " \
+        hint = f"Both ∂L/∂W{_sup(l)} and ∂L/∂b{_sup(l)} are wrong, so δ{_sup(l)} is: look at " \
                f"{_delta_equation(l, L)}."
     return (f"Your gradients go wrong at layer {l} (the highest layer with a wrong one), but "
             f"not like any bug this check knows. {hint} Compare with bp.backpropagation's "
@@ -487,7 +487,7 @@ def _explain_error(error: Exception, probe: _Probe) -> tuple[str, str]:
                          "fit. Every gradient has the shape of what it differentiates; check the "
                          "transpose in BP2, "
                          "δˡ = ((Wˡ⁺¹)ᵀ δˡ⁺¹) ⊙ σ'(zˡ), and the outer product in BP4, "
-                         "∂C/∂Wˡ = δˡ (aˡ⁻¹)ᵀ.")
+                         "∂L/∂Wˡ = δˡ (aˡ⁻¹)ᵀ.")
     return "unknown", f"{quoted} It stopped before returning any gradients."
 
 
@@ -500,7 +500,7 @@ def _wrong_shape(outcome: _Outcome, truth: list[np.ndarray]) -> tuple[int, str] 
         return None
     l, i = max(wrong)
     param = "W" if i < L else "b"
-    return l, (f"d{param}[{l - 1}], ∂C/∂{param}{_sup(l)}, has shape {outcome.grads[i].shape}; "
+    return l, (f"d{param}[{l - 1}], ∂L/∂{param}{_sup(l)}, has shape {outcome.grads[i].shape}; "
                f"expected {truth[i].shape}, the shape of {param}[{l - 1}]. Every gradient has "
                "the shape of what it differentiates.")
 
@@ -526,7 +526,7 @@ def _table(probe: _Probe, outcome: _Outcome, truth: list[np.ndarray], check: flo
                 if outcome.error is not None else outcome.problem)
         return "\n".join(lines + [f"your function {what}"])
     L = len(probe.W)
-    lines.append("layer  ∂C/∂W rel. error  × true  ∂C/∂b rel. error  × true")
+    lines.append("layer  ∂L/∂W rel. error  × true  ∂L/∂b rel. error  × true")
     for l in range(1, L + 1):
         lines.append(f"{l:5d}    {_cell(outcome.grads[l - 1], truth[l - 1])}    "
                      f"{_cell(outcome.grads[L + l - 1], truth[L + l - 1])}")
@@ -646,7 +646,7 @@ def _pattern_findings(results, batched: bool, highest: int, shown: int):
             return found[0], L, found[1]
     if (bias := _bias_layer(results, L)) is not None:
         return "bias_gradient", bias, (
-            f"∂C/∂b{_sup(bias)} is wrong while every ∂C/∂W is right, so δ is right. Look at "
+            f"∂L/∂b{_sup(bias)} is wrong while every ∂L/∂W is right, so δ is right. Look at "
             f"{_bp3(bias)}" + (", averaged over the batch." if batched else "."))
     _, truth, outcome, scale = results[shown]
     return "unknown", highest, _explain_unknown(outcome, truth, scale, highest, L)

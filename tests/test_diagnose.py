@@ -23,7 +23,7 @@ CANONICAL = {("identity", "mse"), ("sigmoid", "bce"), ("softmax", "cce")}
 
 # ---------------------------------------------------------------- a learner's backprop, with a bug
 def output_delta(a_L, z_L, y, activation, loss, bug):
-    """BP1 as a learner writes it: ŷ − y for the canonical pairs, else ∇ₐC ⊙ σ'(zᴸ); `bug`
+    """BP1 as a learner writes it: ŷ − y for the canonical pairs, else ∇ₐL ⊙ σ'(zᴸ); `bug`
     says which mistake to make here (None: none)."""
     sigma, the_loss = bp.get_activation(activation), bp.get_loss(loss)
     if (activation, loss) in CANONICAL:
@@ -183,7 +183,7 @@ def loop_backprop(x, y, W, b, activations, loss):
         a.append(sigma[l](z_l))
     delta = [None] * L
     grad = bp.get_loss(loss).gradient(a[L], y)
-    delta[L - 1] = sigma[-1].backward(z[-1], a[L], grad)   # ∇ₐC through σ, softmax too
+    delta[L - 1] = sigma[-1].backward(z[-1], a[L], grad)   # ∇ₐL through σ, softmax too
     for l in range(L - 2, -1, -1):
         back = np.array([sum(W[l + 1][k, j] * delta[l + 1][k] for k in range(W[l + 1].shape[0]))
                          for j in range(W[l + 1].shape[1])])
@@ -217,7 +217,7 @@ def list_backprop(x, y, W, b, activations, loss):
     if (activations[-1], loss) in CANONICAL:
         delta = [p - t for p, t in zip(y_hat, y)]
     else:
-        delta = [(p - t) * ACTIVATION[activations[-1]][1](v)        # mse: ∇ₐC = ŷ − y
+        delta = [(p - t) * ACTIVATION[activations[-1]][1](v)        # mse: ∇ₐL = ŷ − y
                  for p, t, v in zip(y_hat, y, z[-1])]
     deltas = [delta]
     for l in range(len(W) - 1, 0, -1):
@@ -306,13 +306,13 @@ def test_numpy_refusing_a_missing_transpose_on_every_probe_is_a_shape_error():
 
 
 @pytest.mark.parametrize("mangle, detail", [
-    (lambda dW, db: (dW, [g[:, None] for g in db]), r"db\[2\], ∂C/∂b³, has shape \(2, 1\); "
+    (lambda dW, db: (dW, [g[:, None] for g in db]), r"db\[2\], ∂L/∂b³, has shape \(2, 1\); "
                                                    r"expected \(2,\)"),
     (lambda dW, db: (dW[:-1], db), r"returned dW as a list of 2, expected a list of 3 arrays"),
     (lambda dW, db: (dW, db, None), r"returned a tuple of 3, expected a pair \(dW, db\)"),
     (lambda dW, db: None, r"returned NoneType, expected a pair"),
     (lambda dW, db: (dW, ["one", "two", "three"]), r"db\[0\], which is not an array"),
-    (lambda dW, db: (dW[::-1], db), r"dW\[2\], ∂C/∂W³, has shape \(5, 3\)"),
+    (lambda dW, db: (dW[::-1], db), r"dW\[2\], ∂L/∂W³, has shape \(5, 3\)"),
 ])
 def test_wrong_shapes_and_malformed_returns_are_shape_diagnoses(mangle, detail):
     def mangled(*args):
@@ -343,7 +343,7 @@ def noisy(scale):
 def test_noise_on_the_gradients_is_unknown():
     d = bp.diagnose(noisy(1e-2))
     assert (d.kind, d.layer) == ("unknown", 3), str(d)
-    assert "BP4" in d.message      # ∂C/∂b right, ∂C/∂W wrong: the hint points at BP4
+    assert "BP4" in d.message      # ∂L/∂b right, ∂L/∂W wrong: the hint points at BP4
 
 
 def test_rounding_noise_is_not_a_bug():
@@ -463,10 +463,10 @@ def test_the_table_has_one_row_per_layer_and_flags_only_the_wrong_ones():
     header = next(i for i, line in enumerate(lines) if line.startswith("layer"))
     rows = [line.split() for line in lines[header + 1:header + 4]]
     assert [row[0] for row in rows] == ["1", "2", "3"]
-    assert rows[1][1] == "shape" or float(rows[1][1]) > 0.01  # ∂C/∂W² wrong
+    assert rows[1][1] == "shape" or float(rows[1][1]) > 0.01  # ∂L/∂W² wrong
     # right gradients show the rounding band, not digits that vary from one CPU to another
     assert rows[0][1:3] == ["<", "1e-12"] and rows[2][1:3] == ["<", "1e-12"]
-    assert all(row[-3:] == ["<", "1e-12", "1"] for row in rows)  # every ∂C/∂b right
+    assert all(row[-3:] == ["<", "1e-12", "1"] for row in rows)  # every ∂L/∂b right
     assert "central differences" in str(d)
 
 
