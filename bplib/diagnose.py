@@ -21,6 +21,7 @@ The kinds of bug it names (`KINDS`):
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -102,7 +103,8 @@ class Diagnosis:
     table: str = field(repr=False)
 
     def __str__(self) -> str:
-        return f"{self.message}\n\n{self.table}"
+        # wrapped to fit a notebook's output box; the table's lines are shorter already
+        return f"{textwrap.fill(self.message, 88)}\n\n{self.table}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -531,8 +533,8 @@ def _table(probe: _Probe, outcome: _Outcome, truth: list[np.ndarray], check: flo
         lines.append(f"{l:5d}    {_cell(outcome.grads[l - 1], truth[l - 1])}    "
                      f"{_cell(outcome.grads[L + l - 1], truth[L + l - 1])}")
     lines.append("(× true: ⟨yours, true⟩ / ‖true‖², which is c when yours is c × the true one.\n"
-                 " The true gradients are bplib's; they agree with central differences to "
-                 f"{'better than 1e-7' if check < 1e-7 else f'{check:.0e}'} here.)")
+                 " The true gradients are bplib's; they agree with central differences\n"
+                 f" to {'better than 1e-7' if check < 1e-7 else f'{check:.0e}'} here.)")
     return "\n".join(lines)
 
 

@@ -41,7 +41,7 @@ def numerical_gradient(f: Callable[[], float], arrays: list[np.ndarray],
     f takes no arguments and reads `arrays`, whose entries are perturbed in
     place one at a time and restored. The error is O(h²); with
     scheme="forward", the one-sided (f(θ + h) − f(θ)) / h, it is O(h)
-    (chapter 2).
+    (chapter 2; both in the appendix "Gradient checking in depth").
     """
     h = _checks.positive_real(h, "h")
     _checks.choice(scheme, SCHEMES, "scheme")
@@ -74,7 +74,7 @@ def step_size_errors(f: Callable[[], float], arrays: list[np.ndarray],
     (from backpropagation, say); the error is measured over all of them at
     once. Too large an h leaves truncation error, O(h²) for "central" and
     O(h) for "forward"; too small an h leaves round-off, about ε/h. The
-    sweep shows both (chapter 2).
+    sweep shows both (the appendix "Gradient checking in depth").
     """
     _checks.choice(scheme, SCHEMES, "scheme")
     steps = _checks.step_sizes(exact, arrays, steps)
@@ -106,7 +106,8 @@ def entry_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
 
     Entries smaller than ENTRY_FLOOR in both are measured against the floor
     instead, so that finite-difference noise in a near-zero entry is not
-    mistaken for a bug (chapter 2).
+    mistaken for a bug (chapter 2; the appendix "Gradient checking in
+    depth" shows what it catches).
     """
     g, n = np.asarray(analytic, dtype=float), np.asarray(numeric, dtype=float)
     if g.size == 0:

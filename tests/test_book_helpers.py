@@ -4,6 +4,7 @@ import inspect
 
 import matplotlib
 import numpy as np
+import pytest
 
 import bplib as bp
 
@@ -37,7 +38,143 @@ def test_draw_network_draws_a_line_per_weight_and_a_circle_per_neuron():
     labels = [t.get_text() for t in ax.texts]
     for w in np.concatenate([W_l.ravel() for W_l in W]):
         assert f"{w:g}" in labels
-    # Negative weights are red, positive blue.
-    colours = {line.get_color() for line in ax.lines}
-    assert colours <= {"tab:blue", "tab:red"}
+    # Positive weights are solid blue, negative ones dashed vermillion (Okabe-Ito): the sign
+    # shows in greyscale too.
+    W_flat = np.concatenate([W_l.ravel() for W_l in W])
+    for line, w in zip(ax.lines, W_flat):
+        positive = w >= 0
+        assert line.get_color() == bp.book.OKABE_ITO["blue" if positive else "vermillion"]
+        assert line.get_linestyle() == ("-" if positive else "--")
+    plt.close("all")
+
+
+def test_draw_network_labels_do_not_overlap_and_are_at_least_11_points():
+    import matplotlib.pyplot as plt
+
+    # Chapter 1's 2-3-1 network, the densest diagram the book draws with labels.
+    W = [np.array([[0.1, 0.2], [-0.3, 0.4], [0.5, -0.6]]), np.array([[0.7, -0.8, 0.9]])]
+    ax = bp.book.draw_network(W, weight_labels=True)
+    assert_texts_readable(ax)
+    plt.close("all")
+
+
+# The worked example of chapter 2: a 2-3-2 network, tanh then sigmoid, MSE.
+X2 = np.array([1.0, 0.5])
+Y2 = np.array([1.0, 0.0])
+W2 = [np.array([[0.1, 0.2], [-0.3, 0.4], [0.5, -0.6]]),
+      np.array([[0.7, -0.8, 0.9], [-0.2, 0.3, 0.4]])]
+B2 = [np.array([0.1, 0.0, -0.1]), np.array([0.2, -0.1])]
+ACTS2 = ["tanh", "sigmoid"]
+
+
+def texts(ax):
+    """Every string on the Axes (ax.texts holds the annotations too)."""
+    return [t for t in ax.texts if t.get_text()]
+
+
+def assert_texts_readable(ax):
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    fig.canvas.draw()
+    shown = texts(ax)
+    assert all(t.get_fontsize() >= 11 for t in shown)
+    boxes = [t.get_window_extent(renderer) for t in shown]
+    for i, box in enumerate(boxes):
+        for j in range(i):
+            assert not box.overlaps(boxes[j]), (shown[i].get_text(), shown[j].get_text())
+        # Inside the figure, not cut off at its edge.
+        assert fig.bbox.contains(box.x0, box.y0) and fig.bbox.contains(box.x1, box.y1)
+
+
+def drawn_numbers(ax, prefix=""):
+    """The numbers written on the Axes, in drawing order, from the texts starting with prefix."""
+    out = []
+    for t in texts(ax):
+        text = t.get_text()
+        if text.startswith(prefix) and not text.startswith("$"):
+            try:
+                out.append(float(text[len(prefix):]))
+            except ValueError:
+                pass
+    return out
+
+
+def test_draw_backward_flow_draws_bplibs_own_forward_values_deltas_and_gradients():
+    import matplotlib.pyplot as plt
+
+    ax = bp.book.draw_backward_flow(X2, Y2, W2, B2, ACTS2, "mse")
+    assert isinstance(ax, plt.Axes)
+    a, _ = bp.forward_propagation(X2, W2, B2, ACTS2)
+    dW, db = bp.backpropagation(X2, Y2, W2, B2, ACTS2, "mse")
+    half_unit = 0.5e-4 + 1e-12      # numbers are written to 4 decimals
+    # The forward values: x, then a of every layer, each in its neuron.
+    plain = drawn_numbers(ax)
+    forward = np.concatenate(a)
+    weight_grads = np.concatenate([g.ravel() for g in dW])
+    assert len(plain) == forward.size + weight_grads.size
+    # Told apart by colour: forward values black, entries of ∂L/∂W blue, row by row.
+    drawn_forward = [float(t.get_text()) for t in ax.texts
+                     if t.get_color() == "black" and _is_number(t.get_text())]
+    np.testing.assert_allclose(drawn_forward, forward, rtol=0, atol=half_unit)
+    drawn_grads = [float(t.get_text()) for t in ax.texts
+                   if t.get_color() == bp.book.OKABE_ITO["blue"] and _is_number(t.get_text())]
+    np.testing.assert_allclose(drawn_grads, weight_grads, rtol=0, atol=half_unit)
+    # δ of every neuron of layers 1..L: bp.backpropagation's ∂L/∂b (BP3: the two are equal).
+    deltas = drawn_numbers(ax, "δ = ")
+    np.testing.assert_allclose(deltas, np.concatenate(db), rtol=0, atol=half_unit)
+    # ... and they are the δ of BP1 and BP2, computed here independently.
+    z1 = W2[0] @ X2 + B2[0]
+    a1 = np.tanh(z1)
+    a2 = 1 / (1 + np.exp(-(W2[1] @ a1 + B2[1])))
+    delta2 = (a2 - Y2) * a2 * (1 - a2)
+    delta1 = (W2[1].T @ delta2) * (1 - a1 ** 2)
+    np.testing.assert_allclose(deltas, np.concatenate([delta1, delta2]), rtol=0, atol=half_unit)
+    # One arrow per weight, pointing from the right neuron to the left one.
+    arrows = [c for c in ax.texts if getattr(c, "arrow_patch", None) is not None]
+    assert len(arrows) == sum(W_l.size for W_l in W2)
+    assert all(arr.xy[0] < arr.xyann[0] for arr in arrows)
+    assert_texts_readable(ax)
+    plt.close("all")
+
+
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def test_draw_backward_flow_works_on_any_architecture_and_draws_into_a_given_axes():
+    import matplotlib.pyplot as plt
+
+    W, b = bp.init_params([3, 4, 2, 1], rng=0)
+    x, y = np.array([0.5, -1.0, 0.3]), np.array([1.0])
+    fig, ax = plt.subplots()
+    assert bp.book.draw_backward_flow(x, y, W, b, ["relu", "tanh", "sigmoid"], "bce",
+                                      ax=ax) is ax
+    _, db = bp.backpropagation(x, y, W, b, ["relu", "tanh", "sigmoid"], "bce")
+    assert len(drawn_numbers(ax, "δ = ")) == sum(d.size for d in db)
+    plt.close("all")
+
+
+@pytest.mark.parametrize("change, error, words", [
+    (dict(x=np.array([1.0, 0.5, 0.2])), ValueError, "x"),
+    (dict(y=np.array([1.0])), ValueError, "y"),
+    (dict(activations=["tanh"]), ValueError, "activations"),
+    (dict(activations=["tanh", "no_such"]), ValueError, "no_such"),
+    (dict(loss="no_such"), ValueError, "no_such"),
+    (dict(W=[W2[0], W2[1].T]), ValueError, "W"),
+    (dict(x="one"), TypeError, "x"),
+])
+def test_draw_backward_flow_rejects_bad_input_with_bplibs_own_errors(change, error, words):
+    import matplotlib.pyplot as plt
+
+    args = dict(x=X2, y=Y2, W=W2, b=B2, activations=ACTS2, loss="mse") | change
+    with pytest.raises(error, match=words):
+        bp.book.draw_backward_flow(**args)
+    # The same error as bplib's backpropagation raises on the same input.
+    with pytest.raises(error, match=words):
+        bp.forward_propagation(args["x"], args["W"], args["b"], args["activations"])
+        bp.backpropagation(*args.values())
     plt.close("all")

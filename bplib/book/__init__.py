@@ -20,14 +20,14 @@ from .experiments import (
                           sweep,
 )
 from .explore import explorer, learning_curve, learning_curve_grid, plot_history
-from .plotting import OKABE_ITO, draw_network, use_book_style
+from .plotting import OKABE_ITO, draw_backward_flow, draw_network, use_book_style
 from .prose import glue
 from .source import show_source
 
 __all__ = [
     "experiments", "explore", "plotting", "prose", "source",
     "glue", "OKABE_ITO",
-    "show_source", "use_book_style", "draw_network",
+    "show_source", "use_book_style", "draw_network", "draw_backward_flow",
     "learning_curve", "learning_curve_grid", "plot_history", "explorer",
     "deep_experiment", "sweep", "format_table", "explorer_config",
     "plot_experiment", "ExperimentResult", "EXPLORER_FIXES",

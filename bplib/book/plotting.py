@@ -22,7 +22,7 @@ BOOK_STYLE = {
     "font.size": 11,
     "axes.titlesize": 12,
     "axes.labelsize": 11,
-    "legend.fontsize": 10,
+    "legend.fontsize": 11,
     "axes.grid": True,
     "grid.alpha": 0.3,
     "axes.spines.top": False,
@@ -44,50 +44,160 @@ def use_book_style() -> None:
     plt.style.use(["default", BOOK_STYLE, {"axes.prop_cycle": series}])
 
 
+def _layout(sizes: list[int], dx: float = 1.0, dy: float = 1.0) -> list[list[tuple[float, float]]]:
+    """Where each neuron sits: layer l in column l * dx, neuron j of a layer of n at height
+    ((n - 1)/2 - j) * dy, so that every column is centred on 0. draw_network and
+    draw_backward_flow share it."""
+    return [[(l * dx, ((n - 1) / 2 - j) * dy) for j in range(n)] for l, n in enumerate(sizes)]
+
+
+def _edge_label_point(p0, p1, k: int, n_in: int) -> tuple[float, float]:
+    """A point on the line from p0 (neuron k of n_in) to p1 for the line's label.
+
+    Labels are staggered by source neuron, so that lines leaving different neurons do not put
+    their labels in the same spot (where lines cross, their labels sit at different heights)."""
+    t = 0.28 + 0.44 * (k + 0.5) / n_in
+    return p0[0] + t * (p1[0] - p0[0]), p0[1] + t * (p1[1] - p0[1])
+
+
+def _layer_name(l: int, L: int) -> str:
+    return "input" if l == 0 else "output" if l == L else f"hidden {l}" if L > 2 else "hidden"
+
+
 def draw_network(W: list[np.ndarray], ax=None, weight_labels: bool = False,
-                 layer_names: bool = True):
+                 layer_names: bool = True, fontsize: float = 15):
     """Draw a network: a column of neurons per layer, a line per weight.
 
-    A line's width grows with the weight's size; blue is positive, red
-    negative.
+    A line's width grows with the weight's size; positive weights are solid
+    Okabe-Ito blue, negative ones dashed vermillion.
     weight_labels writes each w on its line (legible for small networks
     only). Returns the matplotlib Axes (chapter 1).
     """
     import matplotlib.pyplot as plt  # here: the rest of bplib needs numpy only
 
-    if ax is None:
-        _, ax = plt.subplots(figsize=(1.8 * (len(W) + 1), 3))
     sizes = [W[0].shape[1]] + [W_l.shape[0] for W_l in W]
-    # Neuron j of a layer of n sits at height (n - 1)/2 - j: centred on 0.
-    position = [[(l, (n - 1) / 2 - j) for j in range(n)]
-                for l, n in enumerate(sizes)]
+    if ax is None:
+        # Small, with large fonts: the page shows it at its own size on a wide screen and
+        # scales it down on a phone, where 15 pt on a 5.6 in figure still reads.
+        _, ax = plt.subplots(layout="constrained", figsize=(max(5.6, 1.9 * (len(W) + 1)),
+                                                            max(3.6, 0.95 * max(sizes) + 1.5)))
+    # Labelled lines need room: wider and taller spacing keeps the labels apart.
+    dx, dy = (1.6, 1.3) if weight_labels else (1.0, 1.0)
+    position = _layout(sizes, dx=dx, dy=dy)
     largest = max(np.max(np.abs(W_l)) for W_l in W) or 1.0
     for l, W_l in enumerate(W):
         # W[l][j, k] joins neuron k of layer l to neuron j of layer l + 1.
         for j, k in np.ndindex(W_l.shape):
-            (x0, y0), (x1, y1) = position[l][k], position[l + 1][j]
+            p0, p1 = position[l][k], position[l + 1][j]
             w = W_l[j, k]
-            ax.plot([x0, x1], [y0, y1],
-                    color="tab:blue" if w >= 0 else "tab:red",
-                    linewidth=0.5 + 3 * abs(w) / largest, zorder=1)
+            ax.plot([p0[0], p1[0]], [p0[1], p1[1]],
+                    color=OKABE_ITO["blue"] if w >= 0 else OKABE_ITO["vermillion"],
+                    linestyle="-" if w >= 0 else "--",
+                    linewidth=0.8 + 3 * abs(w) / largest, zorder=1)
             if weight_labels:
-                # Stagger labels by source neuron, so that lines leaving
-                # different neurons do not put labels in the same spot.
-                t = 0.25 + 0.5 * (k + 0.5) / W_l.shape[1]
-                ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), f"{w:g}",
-                        fontsize=8, ha="center", va="center", zorder=3,
-                        bbox=dict(boxstyle="round,pad=0.1", fc="white",
-                                  ec="none"))
+                ax.text(*_edge_label_point(p0, p1, k, W_l.shape[1]), f"{w:g}",
+                        fontsize=fontsize, ha="center", va="center", zorder=3,
+                        bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none"))
     for l, column in enumerate(position):
         xs, ys = zip(*column)
-        ax.scatter(xs, ys, s=500, facecolor="white", edgecolor="black",
+        ax.scatter(xs, ys, s=800, facecolor="white", edgecolor="black", linewidth=1.2,
                    zorder=2)
         if layer_names:
-            name = ("input" if l == 0 else
-                    "output" if l == len(W) else f"hidden {l}")
-            ax.text(l, max(ys) + 0.7, f"{name}\n$n_{l} = {sizes[l]}$",
-                    ha="center", va="bottom", fontsize=9)
-    ax.set_xlim(-0.5, len(W) + 0.5)
-    ax.set_ylim(-max(sizes) / 2 - 0.2, max(sizes) / 2 + 1.1)
+            ax.text(l * dx, max(ys) + 0.45 * dy, f"{_layer_name(l, len(W))}\n$n_{l} = {sizes[l]}$",
+                    ha="center", va="bottom", fontsize=fontsize)
+    top = (max(sizes) - 1) / 2 * dy
+    ax.set_xlim(-0.45 * dx, len(W) * dx + 0.45 * dx)
+    ax.set_ylim(-top - 0.45 * dy, top + 1.5 * dy)
+    ax.set_axis_off()
+    return ax
+
+
+def draw_backward_flow(x, y, W: list[np.ndarray], b: list[np.ndarray], activations, loss,
+                       ax=None, fontsize: float = 13):
+    """Backpropagation drawn on the network it runs on (chapter 2).
+
+    Each neuron shows its forward value a (inside; the inputs show x), and
+    each neuron of layers 1..L its error δ = ∂L/∂z beneath it (vermillion);
+    the arrows point right to left, the way δ flows. Under each layer of
+    weights stands its gradient ∂L/∂Wˡ = δˡ(aˡ⁻¹)ᵀ (blue), entry (j, k) in
+    row j and column k, as the weight w_jk joins neuron k on the left to
+    neuron j on the right. Every number comes from bplib's own
+    forward_propagation and backpropagation on the arguments, which check
+    them (a wrong shape or name raises their ValueError or TypeError).
+    Numbers are written to 4 decimals, as chapter 2 prints them. Returns the
+    matplotlib Axes.
+    """
+    import matplotlib.pyplot as plt  # here: the rest of bplib needs numpy only
+
+    from ..network import backpropagation, forward_propagation
+
+    a, _ = forward_propagation(x, W, b, activations)
+    dW, db = backpropagation(x, y, W, b, activations, loss)   # db[l] is δ of layer l + 1 (BP3)
+    sizes = [len(a_l) for a_l in a]
+    L = len(dW)
+    y_ = np.ravel(y)
+    # Data units: columns dx apart, neurons dy apart, matrix entries cw apart and rh apart
+    # (sized for the default font; a circle fits a number such as -0.0997).
+    dx, dy, cw, rh = 2.3, 1.4, 0.85, 0.45
+    radius = 2.6 * fontsize                   # points
+    n_rows = max(W_l.shape[0] for W_l in dW)
+    top = (max(sizes) - 1) / 2 * dy
+    bottom = -top - 0.75 * dy                 # below the lowest δ
+    height = top + 1.0 - (bottom - 0.55 - n_rows * rh - 0.2)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.0, 0.95 * height), layout="constrained")
+    position = _layout(sizes, dx=dx, dy=dy)
+    grey, blue, red = "#AAAAAA", OKABE_ITO["blue"], OKABE_ITO["vermillion"]
+
+    def number(v):
+        return f"{v + 0.0:.4f}"          # + 0.0: no "-0.0000"
+
+    for l in range(L):
+        for j, k in np.ndindex(dW[l].shape):
+            # The line for w_jk, with its arrowhead at the left end: δ flows right to left.
+            ax.annotate("", xy=position[l][k], xytext=position[l + 1][j], zorder=1,
+                        arrowprops=dict(arrowstyle="-|>", color=grey, lw=1.2,
+                                        shrinkA=radius + 1, shrinkB=radius + 1,
+                                        mutation_scale=13))
+    for l, column in enumerate(position):
+        xs, ys = zip(*column)
+        ax.scatter(xs, ys, s=(2 * radius) ** 2, facecolor="white", edgecolor="black",
+                   linewidth=1.2, zorder=2)
+        for j, (px, py) in enumerate(column):
+            ax.text(px, py, number(a[l][j]), fontsize=fontsize, ha="center", va="center",
+                    zorder=4)
+            if l > 0:
+                ax.annotate(f"δ = {number(db[l - 1][j])}", (px, py), xytext=(0, -radius - 2),
+                            textcoords="offset points", color=red, fontsize=fontsize,
+                            ha="center", va="top", zorder=4,
+                            bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none"))
+            if l == L:
+                ax.annotate(f"y = {y_[j]:g}", (px, py), xytext=(radius + 4, 0),
+                            textcoords="offset points", fontsize=fontsize, ha="left",
+                            va="center")
+        symbol = "x" if l == 0 else f"a^{l}"
+        ax.text(l * dx, top + 0.62 * dy, f"{_layer_name(l, L)}: ${symbol}$",
+                ha="center", va="bottom", fontsize=fontsize)
+    # The ∂L/∂Wˡ in a row under the network, in layer order: row j is neuron j on the right,
+    # column k neuron k on the left, so entry (j, k) = δ_j a_k.
+    widths = [W_l.shape[1] * cw for W_l in dW]
+    gap = 0.6 * cw
+    left = L * dx / 2 - (sum(widths) + gap * (L - 1)) / 2
+    for l in range(L):
+        n_out, n_in = dW[l].shape
+        cx, y0 = left + sum(widths[:l]) + gap * l + widths[l] / 2, bottom - 0.55
+        ax.text(cx, y0, f"$\\partial L/\\partial W^{l + 1} = \\delta^{l + 1} (a^{l})^T$",
+                color=blue, fontsize=fontsize, ha="center", va="bottom")
+        for j, k in np.ndindex(n_out, n_in):
+            ax.text(cx + (k - (n_in - 1) / 2) * cw, y0 - (j + 0.6) * rh, number(dW[l][j, k]),
+                    color=blue, fontsize=fontsize, ha="center", va="center")
+        # Brackets around the matrix.
+        half, low, high = n_in * cw / 2 + 0.02, y0 - (n_out + 0.15) * rh, y0 - 0.08
+        for side in (-1, 1):
+            xe = cx + side * half
+            ax.plot([xe + side * -0.08, xe, xe, xe + side * -0.08], [high, high, low, low],
+                    color=blue, lw=1.2, linestyle="-")
+    ax.set_xlim(-0.5 * dx, L * dx + 0.62 * dx)
+    ax.set_ylim(bottom - 0.55 - n_rows * rh - 0.25, top + 1.0 * dy)
     ax.set_axis_off()
     return ax
