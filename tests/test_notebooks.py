@@ -124,3 +124,15 @@ def test_every_cell_shows_at_most_one_figure(path):
         images = [out for out in cell.get("outputs", [])
                   if any(key.startswith("image/") for key in out.get("data", {}))]
         assert len(images) <= 1, f"code cell {i} shows {len(images)} figures"
+
+
+def test_each_library_function_is_shown_once_in_the_book():
+    # Say each thing once: a later chapter links back to the listing instead of repeating it.
+    shown: dict[str, list[str]] = {}
+    for path in NOTEBOOKS:
+        for cell in code_cells(path):
+            for name in re.findall(r"show_source\(\s*([\w.]+)\s*\)", source(cell)):
+                shown.setdefault(name, []).append(path.stem)
+    assert shown, "no show_source call found: is the pattern still right?"
+    twice = {name: where for name, where in shown.items() if len(where) > 1}
+    assert not twice, f"shown more than once: {twice}"
