@@ -103,8 +103,8 @@ class Diagnosis:
     table: str = field(repr=False)
 
     def __str__(self) -> str:
-        # wrapped to fit a notebook's output box; the table's lines are shorter already
-        return f"{textwrap.fill(self.message, 88)}\n\n{self.table}"
+        # wrapped to fit the book's output box (about 80 columns); the table fits already
+        return f"{textwrap.fill(self.message, 78)}\n\n{self.table}"
 
 
 @dataclass(frozen=True, eq=False)

@@ -460,8 +460,8 @@ def test_the_table_has_one_row_per_layer_and_flags_only_the_wrong_ones():
     d = bp.diagnose(planted("previous_activation", (2,)))
     lines = str(d).splitlines()
     message = lines[:lines.index("")]
-    assert " ".join(message) == d.message and max(map(len, message)) <= 88  # wrapped to fit
-    assert max(map(len, lines)) <= 88, "a line too long for a notebook's output box"
+    assert " ".join(message) == d.message and max(map(len, message)) <= 78  # wrapped to fit
+    assert max(map(len, lines)) <= 78, "a line too long for a notebook's output box"
     header = next(i for i, line in enumerate(lines) if line.startswith("layer"))
     rows = [line.split() for line in lines[header + 1:header + 4]]
     assert [row[0] for row in rows] == ["1", "2", "3"]
