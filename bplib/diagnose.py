@@ -76,7 +76,17 @@ BATCH_SIZES = (3, 1, 5)
 # ∇ₐL ⊙ σ'(z), differ by ~1e-15 relative; every bug here changes them by far more than 1e-6.
 RTOL, ATOL = 1e-6, 1e-9
 
+#: the operators a message's formulas use: kept on one line with their operands
+OPERATORS = ("−", "=", "×", "⊙", "+")
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _wrap(text: str, width: int = 78) -> str:
+    """`text` in lines that fit the book's output box (about 80 columns; the table fits already),
+    never broken inside a formula such as ŷ − y: textwrap does not break at a no-break space."""
+    for op in OPERATORS:
+        text = text.replace(f" {op} ", f"\u00a0{op}\u00a0")
+    return textwrap.fill(text, width).replace("\u00a0", " ")
 
 
 def _sup(n: int) -> str:
@@ -103,8 +113,7 @@ class Diagnosis:
     table: str = field(repr=False)
 
     def __str__(self) -> str:
-        # wrapped to fit the book's output box (about 80 columns); the table fits already
-        return f"{textwrap.fill(self.message, 78)}\n\n{self.table}"
+        return f"{_wrap(self.message)}\n\n{self.table}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -420,9 +429,9 @@ def _explain_bug(bug: _Bug, l: int, L: int) -> str:
                "with tanh + mse it is only ∇ₐL." if l == L else ""),
         "output_delta_twice":
             "With sigmoid + bce or softmax + cce, ŷ − y already is δᴸ = ∂L/∂zᴸ (chapter 5), "
-            "but your code multiplies it by the output activation's derivative again, which "
-            f"shrinks every gradient. Look at {_delta_equation(L, L)}: use ŷ − y, or "
-            "∇ₐL ⊙ σ'(zᴸ), not both.",
+            "but your code multiplies it by the output activation's derivative again (for "
+            "softmax, its Jacobian), which shrinks every gradient. Look at "
+            f"{_delta_equation(L, L)}: use ŷ − y, or carry ∇ₐL back through σ, not both.",
     }[bug.kind]
     return explain + _also(bug)
 

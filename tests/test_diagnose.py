@@ -579,3 +579,13 @@ def test_the_kind_is_always_a_documented_one():
     for backprop in [planted("bias_gradient", (2,)), noisy(1.0), bp.backpropagation]:
         d = bp.diagnose(backprop)
         assert d.kind is None or d.kind in KINDS
+
+
+# messages that a plain textwrap.fill would break inside a formula ("∂L/∂b¹⏎= δ¹")
+@pytest.mark.parametrize("kind", ["bias_gradient", "missing_activation_derivative"])
+def test_the_message_is_wrapped_but_never_inside_a_formula(kind):
+    message = str(bp.diagnose(planted(kind, (3,))))
+    lines = message.split("\n\n")[0].splitlines()
+    assert len(lines) > 1 and max(map(len, lines)) <= 78
+    for line in lines:   # "ŷ −⏎y" or "ŷ⏎− y" would split the formula the learner must read
+        assert not re.match(r"[−=×⊙+] ", line) and not re.search(r" [−=×⊙+]$", line), line
