@@ -55,7 +55,43 @@ def test_draw_network_labels_do_not_overlap_and_are_at_least_11_points():
     W = [np.array([[0.1, 0.2], [-0.3, 0.4], [0.5, -0.6]]), np.array([[0.7, -0.8, 0.9]])]
     ax = bp.book.draw_network(W, weight_labels=True)
     assert_texts_readable(ax)
+    # Each weight's label sits on its own line and on no other, clear of every neuron: where
+    # lines cross, a label would not say which weight it is.
+    renderer = ax.figure.canvas.get_renderer()
+    labels = texts(ax)
+    assert len(labels) == len(ax.lines) + 3        # one per weight, then the 3 layer names
+    for line, label in zip(ax.lines, labels):
+        box = label.get_window_extent(renderer)
+        crossing = [other.get_label() for other in ax.lines
+                    if _crosses(_path_in_display(other), box)]
+        assert crossing == [line.get_label()], (label.get_text(), crossing)
+        assert not _touches_a_neuron(ax, box), label.get_text()
     plt.close("all")
+
+
+def _path_in_display(artist):
+    """A line's or an arrow's path (as drawn: an arrow shrunk at both ends) in pixels."""
+    return artist.get_transform().transform_path(artist.get_path())
+
+
+def _crosses(path, box):
+    """Whether a path's strokes pass through a box. (Path.intersects_bbox alone misreads an
+    arrow's path, a curve followed by the closed arrowhead: it is tested piece by piece.)"""
+    from matplotlib.path import Path
+
+    return any(Path(piece).intersects_bbox(box, filled=False)
+               for piece in path.to_polygons(closed_only=False))
+
+
+def _touches_a_neuron(ax, box):
+    """Whether a display-space box reaches into one of the circles the Axes draws as neurons."""
+    for collection in ax.collections:
+        radius = np.sqrt(collection.get_sizes()[0]) / 2 * ax.figure.dpi / 72   # pixels
+        for cx, cy in ax.transData.transform(collection.get_offsets()):
+            nearest_x, nearest_y = np.clip(cx, box.x0, box.x1), np.clip(cy, box.y0, box.y1)
+            if np.hypot(cx - nearest_x, cy - nearest_y) < radius:
+                return True
+    return False
 
 
 # The worked example of chapter 2: a 2-3-2 network, tanh then sigmoid, MSE.
@@ -129,11 +165,20 @@ def test_draw_backward_flow_draws_bplibs_own_forward_values_deltas_and_gradients
     delta2 = (a2 - Y2) * a2 * (1 - a2)
     delta1 = (W2[1].T @ delta2) * (1 - a1 ** 2)
     np.testing.assert_allclose(deltas, np.concatenate([delta1, delta2]), rtol=0, atol=half_unit)
-    # One arrow per weight, pointing from the right neuron to the left one.
+    # One arrow per weight of layers 2..L, pointing from the right neuron to the left one; none
+    # into the input layer, which has no δ (the gradient of W¹ is drawn all the same).
     arrows = [c for c in ax.texts if getattr(c, "arrow_patch", None) is not None]
-    assert len(arrows) == sum(W_l.size for W_l in W2)
+    assert len(arrows) == sum(W_l.size for W_l in W2[1:])
     assert all(arr.xy[0] < arr.xyann[0] for arr in arrows)
+    x_input = ax.transData.transform(ax.collections[0].get_offsets())[:, 0].max()
     assert_texts_readable(ax)
+    # No arrow reaches the input layer, and none crosses a number or a label.
+    for arrow in arrows:
+        path = _path_in_display(arrow.arrow_patch)
+        assert path.get_extents().x0 > x_input
+        for t in texts(ax):
+            if t is not arrow:
+                assert not _crosses(path, t.get_window_extent()), t.get_text()
     plt.close("all")
 
 
