@@ -27,6 +27,8 @@ from threadpoolctl import threadpool_limits
 
 import bplib as bp
 
+from machine import cpu_model, load_average
+
 CANONICAL = {("identity", "mse"), ("sigmoid", "bce"), ("softmax", "cce")}
 TARGET = 2.0  # seconds per diagnosis
 
@@ -100,13 +102,8 @@ def measure(repeats: int):
 
 
 def machine() -> str:
-    cpu = platform.processor() or "?"
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    cpu = cpu_model()
+    load = load_average()
     return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy "
             f"{np.__version__}; load average (1/5/15 min) at the start {load}")
 

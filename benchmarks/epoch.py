@@ -33,6 +33,8 @@ from threadpoolctl import threadpool_info, threadpool_limits
 
 import bplib as bp
 
+from machine import cpu_model, load_average
+
 try:
     import torch
 except ImportError:  # the benchmark runs without it, and says so
@@ -164,15 +166,10 @@ def measure(names, data, sizes, lr, batch, n_epochs, repeats, test=None):
 
 
 def machine() -> str:
-    cpu = platform.processor() or "?"
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
+    cpu = cpu_model()
     blas = ", ".join(sorted({f"{i['internal_api']} {i['version']}" for i in threadpool_info()
                              if i["user_api"] == "blas"}))
-    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    load = load_average()
     versions = f"numpy {np.__version__} ({blas}), scikit-learn {__import__('sklearn').__version__}"
     versions += f", torch {torch.__version__}" if torch else ", torch not installed"
     return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}; {versions}; "
