@@ -45,6 +45,15 @@ def output_delta(a_L, z_L, y, activation, loss, bug):
     return delta
 
 
+def through(sigma, z, a, back, kind):
+    """BP2's last step, back ⊙ σ'(z), or one of the two σ' bugs in it."""
+    if kind == "missing_activation_derivative":
+        return back
+    if kind == "activation_derivative_of_output":
+        return back * sigma.derivative(a)
+    return back * sigma.derivative(z)
+
+
 def planted(kind=None, at=()):
     """Chapter 2's per-sample algorithm, as the bug zoo writes it, with the bug `kind` planted at
     the text's layers `at` (1..L), or "all" for every layer where it can be made."""
@@ -61,13 +70,7 @@ def planted(kind=None, at=()):
         delta[L - 1] = output_delta(a[L], z[L - 1], y, activations[-1], loss, bug(L))
         for l in range(L - 2, -1, -1):
             W_next = W[l + 1] if bug(l + 1) == "missing_transpose" else W[l + 1].T
-            back = W_next @ delta[l + 1]
-            if bug(l + 1) == "missing_activation_derivative":
-                delta[l] = back
-            elif bug(l + 1) == "activation_derivative_of_output":
-                delta[l] = back * sigma[l].derivative(a[l + 1])
-            else:
-                delta[l] = back * sigma[l].derivative(z[l])
+            delta[l] = through(sigma[l], z[l], a[l + 1], W_next @ delta[l + 1], bug(l + 1))
         dW, db = [], []
         for l in range(L):
             dW.append({"outer_product_order": np.outer(a[l], delta[l]),
@@ -98,13 +101,7 @@ def planted_batch(kind=None, at=()):
             Delta[L - 1] = Delta[L - 1] / n
         for l in range(L - 2, -1, -1):
             W_next = W[l + 1].T if bug(l + 1) == "missing_transpose" else W[l + 1]
-            back = Delta[l + 1] @ W_next
-            if bug(l + 1) == "missing_activation_derivative":
-                Delta[l] = back
-            elif bug(l + 1) == "activation_derivative_of_output":
-                Delta[l] = back * sigma[l].derivative(A[l + 1])
-            else:
-                Delta[l] = back * sigma[l].derivative(Z[l])
+            Delta[l] = through(sigma[l], Z[l], A[l + 1], Delta[l + 1] @ W_next, bug(l + 1))
         dW, db = [], []
         for l in range(L):
             dW.append({"outer_product_order": A[l].T @ Delta[l],
