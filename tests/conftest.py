@@ -30,6 +30,22 @@ settings.register_profile(
 )
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
+# ---------------------------------------------------------------- order
+# The files that take longest, first: pytest-xdist hands out files in collection order (with
+# --no-loadscope-reorder, in pyproject.toml), so one worker builds the book and runs the browser
+# tests while the other runs JupyterLab's, and the notebooks and the rest fill in around them.
+# Run last, they would leave one worker idle for the last minute or more.
+SLOWEST_FIRST = ("tests/test_browser.py", "tests/test_jupyterlab.py", "tests/test_book_build.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::")[0]
+        return SLOWEST_FIRST.index(path) if path in SLOWEST_FIRST else len(SLOWEST_FIRST)
+
+    items.sort(key=rank)  # stable: each file's own order is kept
+
+
 # ---------------------------------------------------------------- fixtures
 @pytest.fixture
 def rng() -> np.random.Generator:
