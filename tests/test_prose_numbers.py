@@ -60,7 +60,10 @@ def typed_numbers(markdown: str, allowed: dict[str, str]) -> list[str]:
     return [n for n in found if not DEFINED.fullmatch(n) and n not in allowed]
 
 
-def notebook_markdown(path: Path) -> tuple[list[str], dict[str, str]]:
+def markdown_and_definitions(path: Path) -> tuple[list[str], dict[str, str]]:
+    """A page's markdown (a notebook's: one string per cell) and the numbers it defines."""
+    if path.suffix == ".md":
+        return [path.read_text()], TYPED[path.name]
     notebook = json.loads(path.read_text())
     cells = ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown"]
     return cells, notebook["metadata"].get("prose_numbers", {})
@@ -68,10 +71,7 @@ def notebook_markdown(path: Path) -> tuple[list[str], dict[str, str]]:
 
 @pytest.mark.parametrize("path", NOTEBOOKS + PAGES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_prose_numbers_are_glued_or_defined(path):
-    if path.suffix == ".md":
-        cells, allowed = [path.read_text()], TYPED[path.name]
-    else:
-        cells, allowed = notebook_markdown(path)
+    cells, allowed = markdown_and_definitions(path)
     typed = [(i, n) for i, cell in enumerate(cells) for n in typed_numbers(cell, allowed)]
     assert not typed, ("numbers typed into the prose (markdown cell, number): glue them from the "
                        f"cell that computes them, or list a definition with its reason: {typed}")
@@ -101,3 +101,12 @@ def test_book_glue_emits_what_myst_nb_glue_does():
     assert [(o.data, o.metadata) for o in ours.outputs] == \
         [(o.data, o.metadata) for o in theirs.outputs]
     assert ours.outputs[0].data == {"application/papermill.record/text/plain": "'97.3%'"}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_listed_definition_is_in_the_prose(path):
+    # A definition left behind when its sentence changed would excuse the same number typed
+    # later as a result.
+    cells, allowed = markdown_and_definitions(path)
+    found = {m.group().rstrip() for cell in cells for m in NUMBER.finditer(prose(cell))}
+    assert set(allowed) <= found, f"listed but not in the prose: {sorted(set(allowed) - found)}"
