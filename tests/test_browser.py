@@ -147,6 +147,7 @@ class Tab:
 
     def __init__(self, browser, site: str):
         self.site = site
+        self._start_records()
         self.context = browser.new_context(viewport=DESKTOP)
         self.page = self.context.new_page()
         self.page.on("request", self._request)
@@ -156,13 +157,16 @@ class Tab:
 
     def open(self, path: str) -> "Tab":
         """Open a page at desktop width and wait for MathJax; the records start afresh."""
-        self.external: list[str] = []
-        self.console_errors: list[str] = []
-        self.missing: list[str] = []        # what the site answered with an error status
+        self._start_records()
         self.page.set_viewport_size(DESKTOP)
         self.page.goto(self.site + path, wait_until="load")
         self._wait_for_mathjax()
         return self
+
+    def _start_records(self):
+        self.external: list[str] = []
+        self.console_errors: list[str] = []
+        self.missing: list[str] = []        # what the site answered with an error status
 
     def _request(self, request):
         # Recorded here; blocked by the browser itself (BLOCK_OTHER_HOSTS), which is much faster
