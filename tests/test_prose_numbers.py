@@ -55,9 +55,13 @@ def prose(markdown: str) -> str:
     return markdown
 
 
+def numbers(markdown: str) -> list[str]:
+    """Every number in the prose of a piece of markdown, in order."""
+    return [m.group().rstrip() for m in NUMBER.finditer(prose(markdown))]
+
+
 def typed_numbers(markdown: str, allowed: dict[str, str]) -> list[str]:
-    found = [m.group().rstrip() for m in NUMBER.finditer(prose(markdown))]
-    return [n for n in found if not DEFINED.fullmatch(n) and n not in allowed]
+    return [n for n in numbers(markdown) if not DEFINED.fullmatch(n) and n not in allowed]
 
 
 def markdown_and_definitions(path: Path) -> tuple[list[str], dict[str, str]]:
@@ -108,5 +112,5 @@ def test_every_listed_definition_is_in_the_prose(path):
     # A definition left behind when its sentence changed would excuse the same number typed
     # later as a result.
     cells, allowed = markdown_and_definitions(path)
-    found = {m.group().rstrip() for cell in cells for m in NUMBER.finditer(prose(cell))}
+    found = {n for cell in cells for n in numbers(cell)}
     assert set(allowed) <= found, f"listed but not in the prose: {sorted(set(allowed) - found)}"
